@@ -1,0 +1,56 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test lint check-migrations chromium clean
+
+help:
+	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
+	@echo "make test   the whole test suite, lint and migration check"
+
+# The virtual environment, rebuilt when a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  python="$$(bin/find-python)"; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+run: $(STAMP) var/secret_key
+	DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py devrun
+
+# Debian's Chromium for the end-to-end tests, installed once when missing.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the end-to-end tests"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint check-migrations
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/static

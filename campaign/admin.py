@@ -1,0 +1,174 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import OutgoingEmail, Page, PageRevision, ScheduledJob, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "last_login"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "password"]}),
+        (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+class PageForm(forms.ModelForm):
+    """Edits a page by publishing a new revision; the page row itself barely changes."""
+
+    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    body = forms.CharField(
+        label=_("Texte (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
+        help_text=_("Chaque enregistrement publie une nouvelle version ; les précédentes restent consultables."),
+    )
+
+    class Meta:
+        model = Page
+        fields = ["name", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            current = self.instance.current_revision(settings.LANGUAGE_CODE)
+            if current:
+                self.fields["title"].initial = current.title
+                self.fields["body"].initial = current.body
+
+
+class PageRevisionInline(admin.TabularInline):
+    model = PageRevision
+    fields = ["created_at", "language", "title", "author", "view"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Texte"))
+    def view(self, revision):
+        url = reverse("admin:campaign_pagerevision_change", args=[revision.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Lire cette version"))
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    form = PageForm
+    list_display = ["name", "slug", "current_title", "updated_at", "to_complete"]
+    inlines = [PageRevisionInline]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("revisions")
+
+    def _current(self, page):
+        revisions = [r for r in page.revisions.all() if r.language == settings.LANGUAGE_CODE]
+        return revisions[0] if revisions else None
+
+    @admin.display(description=_("Titre actuel"))
+    def current_title(self, page):
+        current = self._current(page)
+        return current.title if current else "—"
+
+    @admin.display(description=_("Mise à jour"))
+    def updated_at(self, page):
+        current = self._current(page)
+        return current.created_at if current else None
+
+    @admin.display(description=_("À compléter"), boolean=True)
+    def to_complete(self, page):
+        current = self._current(page)
+        return bool(current and current.has_placeholders)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        page = self.get_object(request, object_id)
+        if page and request.method == "GET":
+            current = page.current_revision(settings.LANGUAGE_CODE)
+            if current and current.has_placeholders:
+                messages.warning(
+                    request,
+                    _(
+                        "Ce texte contient encore des passages « [À COMPLÉTER … ] » "
+                        "que seul l'éditeur du site peut remplir."
+                    ),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        current = obj.current_revision(data["language"])
+        unchanged = (
+            current is not None
+            and current.language == data["language"]
+            and current.title == data["title"]
+            and current.body.strip() == data["body"].strip()
+        )
+        if not unchanged:
+            obj.publish(title=data["title"], body=data["body"], author=request.user, language=data["language"])
+
+
+@admin.register(PageRevision)
+class PageRevisionAdmin(admin.ModelAdmin):
+    """History is read-only: staff can read every revision, nobody can alter one."""
+
+    list_display = ["page", "language", "title", "author", "created_at"]
+    list_filter = ["page", "language"]
+    fields = ["page", "language", "title", "author", "created_at", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["status"]
+    fields = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject"]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Réessayer l'envoi"))
+    def retry(self, request, queryset):
+        from django.utils import timezone
+
+        from campaign.outbox import wake_worker
+
+        count = queryset.filter(status=OutgoingEmail.Status.FAILED).update(
+            status=OutgoingEmail.Status.PENDING, next_attempt_at=timezone.now(), created_at=timezone.now()
+        )
+        wake_worker()
+        self.message_user(request, _("%(count)d e-mail(s) remis dans la file.") % {"count": count})
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_run_at", "next_run_at"]
+
+    def has_add_permission(self, request):
+        return False

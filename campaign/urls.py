@@ -1,0 +1,30 @@
+from allauth.account import views as account_views
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from campaign import views
+from campaign.models import Page
+
+handler500 = "campaign.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("appel/", views.appeal, name="appeal"),
+    path("confidentialite/", views.page, {"slug": Page.PRIVACY}, name="privacy"),
+    path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
+    # allauth's own paths are English; the login page gets a French address.
+    path("compte/connexion/", account_views.login, name="account_login"),
+    path("compte/", include("allauth.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,58 @@
+import logging
+import sys
+
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from campaign.models import Page, PageRevision
+
+logger = logging.getLogger(__name__)
+
+
+def _current_or_404(slug):
+    revision = PageRevision.objects.current(slug, translation.get_language())
+    if revision is None:
+        raise Http404
+    return revision
+
+
+@require_safe
+def home(request):
+    return render(request, "campaign/home.html", {"appeal": _current_or_404(Page.APPEAL)})
+
+
+@require_safe
+def appeal(request):
+    return render(request, "campaign/appeal.html", {"appeal": _current_or_404(Page.APPEAL)})
+
+
+@require_safe
+def page(request, slug):
+    return render(request, "campaign/page.html", {"revision": _current_or_404(slug)})
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """The 500 handler; a database outage gets the "come back soon" page instead."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        response = HttpResponseServerError(render_to_string("503.html"))
+        response.status_code = 503
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

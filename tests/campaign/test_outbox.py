@@ -1,0 +1,151 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from campaign import outbox
+from campaign.models import OutgoingEmail
+from tests.conftest import message_html, message_text
+
+TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+@pytest.fixture(autouse=True)
+def test_email_templates(settings):
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEST_TEMPLATES]}]
+
+
+def queue(key="hello:1", to="zoe@example.org", name="Zoé"):
+    return outbox.queue_email(key=key, to=to, template="hello", context={"name": name})
+
+
+def test_queued_email_is_sent_by_the_worker_through_smtp(smtp_server, run_tasks):
+    queue()
+
+    run_tasks()
+
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "zoe@example.org"
+    assert message["Subject"] == "Bonjour Zoé"
+    assert message_text(message) == "Bonjour Zoé, voici un message de test.\n"
+    assert message_html(message) == "<p>Bonjour Zoé, voici un message de test.</p>\n"
+    assert message["Message-ID"] == outbox.message_id("hello:1")
+
+
+def test_sent_message_keeps_no_personal_data(smtp_server, run_tasks):
+    queue()
+
+    run_tasks()
+
+    sent = OutgoingEmail.objects.get()
+    assert (sent.status, sent.recipient, sent.subject, sent.body_text, sent.body_html) == ("sent", "", "", "", "")
+    assert sent.sent_at is not None
+
+
+def test_same_key_is_queued_once(smtp_server, run_tasks):
+    queue()
+    queue()
+
+    run_tasks()
+    run_tasks()
+
+    assert len(smtp_server.wait_for(1, timeout=1)) == 1
+    assert OutgoingEmail.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_sends_nothing(smtp_server, run_tasks):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue()
+        raise RuntimeError("the signature failed")
+
+    run_tasks()
+
+    assert OutgoingEmail.objects.count() == 0
+    assert smtp_server.wait_for(1, timeout=0.5) == []
+
+
+def test_smtp_down_then_up_delivers_once(smtp_server, run_tasks):
+    smtp_server.stop()
+    queue()
+
+    run_tasks()
+
+    message = OutgoingEmail.objects.get()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert message.last_error.startswith("ConnectionRefusedError")
+    assert message.next_attempt_at > timezone.now()
+
+    smtp_server.start()
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        run_tasks()
+        run_tasks()
+
+    assert len(smtp_server.wait_for(1, timeout=1)) == 1
+    assert OutgoingEmail.objects.get().status == "sent"
+
+
+def test_retries_back_off_then_fail_after_the_window(smtp_server, run_tasks, settings):
+    settings.EMAIL_RETRY_WINDOW = 3600
+    smtp_server.stop()
+    queued = queue()
+    delays = []
+
+    now = queued.created_at
+    while True:
+        with time_machine.travel(now, tick=False):
+            run_tasks()
+        message = OutgoingEmail.objects.get()
+        if message.status == "failed":
+            break
+        delays.append(int((message.next_attempt_at - now).total_seconds()))
+        now = message.next_attempt_at + timedelta(seconds=1)
+
+    assert delays[:6] == [30, 60, 120, 240, 480, 600]
+    assert now - queued.created_at >= timedelta(hours=1)
+    assert message.attempts == len(delays) + 1
+
+
+def test_refused_recipient_does_not_block_the_next_message(smtp_server, run_tasks):
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if address.startswith("refuse"):
+            return "550 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp_server.handle_RCPT = handle_RCPT
+    queue(key="a", to="refuse@example.org")
+    queue(key="b", to="accept@example.org")
+
+    run_tasks()
+
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "accept@example.org"
+    assert dict(OutgoingEmail.objects.values_list("key", "status")) == {"a": "pending", "b": "sent"}
+
+
+def test_prune_forgets_old_records_but_not_pending_mail(db):
+    old = timezone.now() - timedelta(days=31)
+    OutgoingEmail.objects.create(key="old-sent", status="sent", sent_at=old, created_at=old)
+    OutgoingEmail.objects.create(key="old-pending", recipient="a@example.org", created_at=old)
+    OutgoingEmail.objects.create(key="recent", status="sent", sent_at=timezone.now())
+
+    assert outbox.prune() == 1
+    assert set(OutgoingEmail.objects.values_list("key", flat=True)) == {"old-pending", "recent"}
+
+
+def test_eml_file_backend_writes_one_file_per_message(settings, tmp_path):
+    settings.MAILERS = {
+        "default": {"BACKEND": "campaign.mail_backends.EmlFileBackend", "OPTIONS": {"directory": str(tmp_path)}}
+    }
+
+    mail.EmailMessage("Objet", "Corps", "from@example.org", ["a@example.org"]).send()
+    mail.EmailMessage("Objet 2", "Corps", "from@example.org", ["b@example.org"]).send()
+
+    files = sorted(tmp_path.glob("*.eml"))
+    assert len(files) == 2
+    assert {f.read_text().split("Subject: ")[1].split("\n")[0] for f in files} == {"Objet", "Objet 2"}

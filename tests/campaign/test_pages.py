@@ -1,0 +1,158 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.test import Client
+
+from campaign.initial_content import load_pages, read_content
+from campaign.models import Page, PageRevision, User
+from tests.campaign.html_text import block_texts
+
+
+def appeal_blocks_from_content_file():
+    """Each paragraph and list item of the shipped appeal, as plain text."""
+    _, body = read_content("appel-retrait-lsun.md")
+    blocks = []
+    for block in body.strip().split("\n\n"):
+        if block.startswith("- "):
+            blocks.extend(line[2:] for line in block.split("\n"))
+        else:
+            blocks.append(block.replace("\\\n", "\n"))
+    return blocks
+
+
+def test_content_file_is_the_coalition_text_without_capture_residue():
+    title, body = read_content("appel-retrait-lsun.md")
+
+    assert title == "Retrait du Livret Scolaire Unique Numérique"
+    assert "Skip to main content" not in body
+    assert "- - " not in body and "•" not in body
+    assert body.count("\n- ") == 6
+    assert body.rstrip().endswith("afin de créer les conditions nécessaires au retrait de ce projet.")
+    assert "CNT éducation, SUD éducation, PAS 38, SNUipp 82, AFJK, ICEM, FIMEM, FFPU, LESN, LAP et CNRBE" in body
+
+
+@pytest.mark.parametrize("path", ["/", "/appel/"])
+def test_pages_show_every_paragraph_of_the_appeal(client, pages, path):
+    response = client.get(path)
+
+    html = response.content.decode()
+    assert '<h1 id="appeal-title">Retrait du Livret Scolaire Unique Numérique</h1>' in html
+    assert block_texts(html, "prose") == appeal_blocks_from_content_file()
+
+
+def test_home_page_shows_the_revision_date(client, pages):
+    with time_machine.travel(datetime(2030, 6, 1, 8, 30, tzinfo=UTC), tick=False):
+        Page.objects.get(slug=Page.APPEAL).publish(title="Retrait du LSUN", body="Texte.")
+
+    html = client.get("/").content.decode()
+
+    assert 'Mis à jour le <time datetime="2030-06-01T10:30:00+02:00">1 juin 2030</time>' in html
+
+
+def test_loading_initial_content_twice_creates_nothing_more(db):
+    assert load_pages() == [Page.APPEAL, Page.PRIVACY, Page.LEGAL]
+
+    assert load_pages() == []
+    assert PageRevision.objects.count() == 3
+
+
+def admin_change_data(page, **fields):
+    revisions = list(page.revisions.all())
+    data = {
+        "name": page.name,
+        "slug": page.slug,
+        "language": "fr",
+        "revisions-TOTAL_FORMS": str(len(revisions)),
+        "revisions-INITIAL_FORMS": str(len(revisions)),
+        "revisions-MIN_NUM_FORMS": "0",
+        "revisions-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, revision in enumerate(revisions):
+        data[f"revisions-{index}-id"] = str(revision.pk)
+        data[f"revisions-{index}-page"] = str(page.pk)
+    return data
+
+
+@pytest.fixture
+def staff_client(db):
+    user = User.objects.create_superuser("equipe@example.org", "correct horse battery staple")
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def test_staff_edit_publishes_a_new_revision_and_keeps_the_old_one(client, pages, staff_client):
+    admin, staff = staff_client
+    page = Page.objects.get(slug=Page.APPEAL)
+    first = page.current_revision()
+    later = datetime(2031, 3, 14, 10, 0, tzinfo=UTC)
+
+    with time_machine.travel(later, tick=False):
+        admin.force_login(staff)  # a session from today would have expired by then
+        response = admin.post(
+            f"/admin/campaign/page/{page.pk}/change/",
+            admin_change_data(page, title="Retrait du LSUN", body="Nouveau texte de l'appel."),
+        )
+
+    assert response.status_code == 302
+    assert list(page.revisions.values_list("title", flat=True)) == ["Retrait du LSUN", first.title]
+    current = page.current_revision()
+    assert (current.body, current.author, current.created_at) == ("Nouveau texte de l'appel.", staff, later)
+    html = client.get("/appel/").content.decode()
+    assert '<h1 id="appeal-title">Retrait du LSUN</h1>' in html
+    assert block_texts(html, "prose") == ["Nouveau texte de l'appel."]
+    assert '<time datetime="2031-03-14T11:00:00+01:00">14 mars 2031</time>' in html
+    old = admin.get(f"/admin/campaign/pagerevision/{first.pk}/change/").content.decode()
+    assert "On assiste actuellement à une accélération" in old
+
+
+def test_saving_without_change_publishes_nothing(pages, staff_client):
+    admin, _ = staff_client
+    page = Page.objects.get(slug=Page.LEGAL)
+    current = page.current_revision()
+
+    admin.post(
+        f"/admin/campaign/page/{page.pk}/change/", admin_change_data(page, title=current.title, body=current.body)
+    )
+
+    assert page.revisions.count() == 1
+
+
+def test_revisions_cannot_be_altered(pages):
+    revision = PageRevision.objects.current(Page.APPEAL)
+    revision.body = "falsifié"
+
+    with pytest.raises(ValueError):
+        revision.save()
+
+
+def test_placeholder_pages_are_flagged_in_the_admin(pages, staff_client):
+    admin, _ = staff_client
+
+    listing = admin.get("/admin/campaign/page/").content.decode()
+    legal = Page.objects.get(slug=Page.LEGAL)
+    change = admin.get(f"/admin/campaign/page/{legal.pk}/change/").content.decode()
+
+    assert listing.count('alt="True"') == 2  # the privacy and legal notices
+    assert "que seul l&#x27;éditeur du site peut remplir" in change
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("/confidentialite/", "Confidentialité et données personnelles"), ("/mentions-legales/", "Mentions légales")],
+)
+def test_editable_pages(client, pages, path, title):
+    html = client.get(path).content.decode()
+
+    assert f'<h1 id="page-title">{title}</h1>' in html
+    assert "[À COMPLÉTER" in html
+
+
+def test_privacy_notice_states_what_is_kept_and_for_how_long(client, pages):
+    text = " ".join(block_texts(client.get("/confidentialite/").content.decode(), "prose"))
+
+    assert "une signature non confirmée est effacée au bout de 7 jours" in text
+    assert "six mois après la clôture de la pétition" in text
+    assert "Aucun cookie n'est déposé quand vous lisez le site." in text

@@ -1,0 +1,36 @@
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from campaign.models import ScheduledJob
+from campaign.schedule import enqueue_due
+
+
+def test_each_periodic_task_is_enqueued_once_until_due_again(db, settings):
+    settings.PERIODIC_TASKS = {
+        "often": ("campaign.tasks.deliver_pending_emails", 60),
+        "daily": ("campaign.tasks.prune_outbox", 24 * 3600),
+    }
+    now = timezone.now()
+
+    first = enqueue_due(now)
+    again = enqueue_due(now + timedelta(seconds=30))
+    later = enqueue_due(now + timedelta(minutes=2))
+
+    assert (first, again, later) == (["often", "daily"], [], ["often"])
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "campaign.tasks.deliver_pending_emails",
+        "campaign.tasks.deliver_pending_emails",
+        "campaign.tasks.prune_outbox",
+    ]
+    assert ScheduledJob.objects.get(name="daily").next_run_at == now + timedelta(days=1)
+
+
+def test_periodic_tasks_run_in_the_worker(db, run_tasks):
+    with time_machine.travel(timezone.now()):
+        enqueue_due()
+        run_tasks()
+
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
