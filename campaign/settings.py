@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -87,6 +88,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's templates (templates/django/forms/field.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, or the embedded PostgreSQL under var/postgres/.
 DATABASE_URL = env.str("DATABASE_URL")
@@ -223,3 +227,24 @@ PERIODIC_TASKS = {
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
 }
+
+# What `manage.py load_initial_content` loads, in order; each loader is idempotent.
+INITIAL_CONTENT_LOADERS = [
+    "campaign.initial_content.load_pages",
+    "petitions.initial_content.load_petition",
+    "petitions.initial_content.load_organisations",
+]
+
+# ---------------------------------------------------------------------------
+# Petition (issue 3)
+# ---------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------
+# Organisations, accounts and two-factor authentication (issue 4)
+# ---------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------
+# News (issue 5)
+# ---------------------------------------------------------------------------

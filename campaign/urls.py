@@ -1,3 +1,4 @@
+from allauth.account import urls as allauth_account_urls
 from allauth.account import views as account_views
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -10,6 +11,10 @@ from campaign.models import Page
 
 handler500 = "campaign.views.server_error"
 
+# django-allauth's account pages, but its login page under a French address:
+# the pattern is replaced, not shadowed, so that every link to it is French.
+account_urlpatterns = [pattern for pattern in allauth_account_urls.urlpatterns if pattern.name != "account_login"]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -20,9 +25,12 @@ urlpatterns += i18n_patterns(
     path("appel/", views.appeal, name="appeal"),
     path("confidentialite/", views.page, {"slug": Page.PRIVACY}, name="privacy"),
     path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
-    # allauth's own paths are English; the login page gets a French address.
+    path("", include("petitions.urls")),
+    path("", include("petitions.organisations.urls")),
+    path("", include("campaign.news.urls")),
     path("compte/connexion/", account_views.login, name="account_login"),
-    path("compte/", include("allauth.urls")),
+    path("compte/", include(account_urlpatterns)),
+    path("compte/2fa/", include("allauth.mfa.urls")),
     prefix_default_language=False,
 )
 

@@ -156,3 +156,15 @@ def test_privacy_notice_states_what_is_kept_and_for_how_long(client, pages):
     assert "une signature non confirmée est effacée au bout de 7 jours" in text
     assert "six mois après la clôture de la pétition" in text
     assert "Aucun cookie n'est déposé quand vous lisez le site." in text
+
+
+def test_login_page_has_a_french_address_and_the_site_layout(client, db):
+    from django.urls import reverse
+
+    response = client.get("/compte/connexion/")
+
+    assert reverse("account_login") == "/compte/connexion/"
+    assert client.get("/compte/login/").status_code == 404
+    html = response.content.decode()
+    assert '<a class="skip-link" href="#contenu">Aller au contenu</a>' in html
+    assert '<form method="post"\n      action="/compte/connexion/">' in html

@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
-
-from campaign.initial_content import load_pages
+from django.db import transaction
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "Create the initial texts (appeal, privacy, legal notice) where they do not exist yet."
+    help = "Create the initial content (texts, petition, organisations) where it does not exist yet."
 
+    @transaction.atomic
     def handle(self, *args, **options):
-        created = load_pages()
+        created = []
+        for path in settings.INITIAL_CONTENT_LOADERS:
+            created.extend(import_string(path)())
         if created:
-            self.stdout.write(f"Created: {', '.join(created)}")
+            self.stdout.write(f"Created: {', '.join(map(str, created))}")
         else:
             self.stdout.write("Initial content already present.")
