@@ -1,6 +1,8 @@
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from petitions.initial_content import load_petition
 from petitions.models import Petition
@@ -14,6 +16,7 @@ def own_cache(settings):
 
 @pytest.fixture
 def petition(pages):
-    """The featured petition, as `make run` loads it."""
+    """The featured petition, as `make run` loads it, opened a month ago."""
     load_petition()
+    Petition.objects.update(opens_at=timezone.now() - timedelta(days=30))
     return Petition.objects.get()

@@ -35,6 +35,8 @@ def make_signature(petition, *, confirmed=True, **fields):
         "confirmed_at": now if confirmed else None,
     }
     values = defaults | fields
+    if values["confirmed_at"] and "created_at" not in fields:
+        values["created_at"] = min(now, values["confirmed_at"])
     values.setdefault("email_normalised", normalise_email(values["email"]))
     return Signature.objects.create(petition=petition, **values)
 
