@@ -138,7 +138,7 @@ def test_whoever_signs_again_after_withdrawing_starts_afresh(client, petition):
     second = Signature.objects.get()
     assert second.pk != first.pk
     assert second.reminders_sent == 0
-    assert [key for key in OutgoingEmail.objects.values_list("key", flat=True)] == [f"signature:{second.pk}:confirm:0"]
+    assert list(OutgoingEmail.objects.values_list("key", flat=True)) == [f"signature:{second.pk}:confirm:0"]
 
 
 def test_withdrawn_page_shows_the_fresh_count(client, petition):
