@@ -17,6 +17,15 @@ class PetitionAdmin(admin.ModelAdmin):
     def signatures(self, petition):
         return counter.stored_counts(petition.pk)[0]
 
+    def delete_model(self, request, obj):
+        # Signatures first, with the emails about them.
+        Signature.objects.filter(petition=obj).erase()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        Signature.objects.filter(petition__in=queryset).erase()
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.antispam import AntiSpamFormMixin
+from petitions.addresses import normalise_email
 from petitions.departements import ABROAD, departement_from_postcode
 from petitions.models import Signature
 
@@ -109,6 +110,16 @@ class SignatureForm(AntiSpamFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        # Lower-casing can lengthen some letters ("İ"): the normalised form must fit too.
+        if len(normalise_email(email)) > Signature._meta.get_field("email_normalised").max_length:
+            raise forms.ValidationError(
+                _("Cette adresse e-mail n'est pas valide. Vérifiez-la (exemple : prenom.nom@exemple.fr)."),
+                code="invalid",
+            )
+        return email
 
     def clean_postcode(self):
         # "75 011", "75011 " and a non-breaking space are all 75011.

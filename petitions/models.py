@@ -196,6 +196,11 @@ class Signature(models.Model):
     def __str__(self):
         return f"{self.first_name} {self.last_name[:1]}."
 
+    def delete(self, *args, **kwargs):
+        # With the emails about it, which hold the address.
+        erased = Signature.objects.filter(pk=self.pk).erase()
+        return erased, {self._meta.label: erased}
+
     @property
     def is_confirmed(self):
         return self.confirmed_at is not None

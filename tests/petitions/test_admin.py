@@ -64,3 +64,27 @@ def test_petition_list_shows_the_count(staff_client, petition):
     html = staff_client.get("/admin/petitions/petition/").content.decode()
 
     assert '<td class="field-signatures">1</td>' in html
+
+
+def test_staff_deleting_a_petition_erases_its_signatures_and_their_emails(staff_client, petition):
+    from petitions.models import Petition, SignatureCounter
+    from tests.petitions.factories import make_petition
+
+    other = make_petition()
+    signature = make_signature(other)
+    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    response = staff_client.post(f"/admin/petitions/petition/{other.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert list(Petition.objects.all()) == [petition]
+    assert (Signature.objects.count(), OutgoingEmail.objects.count()) == (0, 0)
+    assert not SignatureCounter.objects.filter(petition_id=other.pk).exists()
+
+
+def test_deleting_one_signature_takes_its_emails(petition):
+    signature = make_signature(petition)
+    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    assert signature.delete() == (1, {"petitions.Signature": 1})
+    assert OutgoingEmail.objects.count() == 0

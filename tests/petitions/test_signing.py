@@ -507,3 +507,22 @@ def test_no_featured_petition_means_no_signing_page(client, pages):
     make_petition(featured=False)
 
     assert client.get("/signer/").status_code == 404
+
+
+def test_an_address_that_grows_when_lowered_is_refused_not_crashed(client, petition):
+    # "İ" lower-cases to two characters: 254 typed, 255 normalised.
+    email = "a" * 240 + "@" + "İ" * 9 + ".org"
+
+    response = client.post("/signer/", form_data(email=email))
+
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "email") == [
+        "Cette adresse e-mail n&#x27;est pas valide. Vérifiez-la (exemple : prenom.nom@exemple.fr)."
+    ]
+
+
+def test_a_name_that_grows_when_normalised_is_measured_after(client, petition):
+    # U+0958 is stored decomposed (two characters) in NFC: 60 typed, 120 stored.
+    response = client.post("/signer/", form_data(first_name="\u0958" * 60))
+
+    assert field_errors(response.content.decode(), "first_name") == ["100 caractères au plus (vous en avez saisi 120)."]
