@@ -244,7 +244,8 @@ class SignatureCounter(models.Model):
     against COUNT(*).
     """
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="counters")
+    # The unique (petition, shard) index serves lookups by petition.
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="counters", db_index=False)
     shard = models.PositiveSmallIntegerField()
     confirmed = models.BigIntegerField(default=0)
     public = models.BigIntegerField(default=0)

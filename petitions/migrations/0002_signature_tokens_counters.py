@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signaturecounter',
             name='petition',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counters', to='petitions.petition'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='counters', to='petitions.petition'),
         ),
         migrations.AddField(
             model_name='signaturetally',
