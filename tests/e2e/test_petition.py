@@ -142,3 +142,26 @@ def test_counter_script_refreshes_the_count(petition, visit, live_server):
     assert page.evaluate("document.querySelector('progress').value") == 1
     assert any(url.endswith("/api/petition.json") for url in home.requests)
     assert page.context.cookies() == []
+
+
+def test_the_other_petition_pages_are_accessible_too(petition, visit, live_server):
+    from petitions import tokens
+
+    pending = make_signature(petition, confirmed=False, created_at=timezone.now() - timedelta(days=8))
+    paths = {
+        "/signer/confirmer/lien-abime/": "Ce lien n'est pas valable",
+        f"/signer/confirmer/{tokens.confirmation_token(pending)}/": "Ce lien de confirmation a expiré",
+        "/signer/retiree/": "Votre signature est retirée",
+        "/en/signer/": "Sign the appeal for the withdrawal of the LSUN",
+    }
+    for path, heading in paths.items():
+        page_visit = visit(path, width=WIDTH)
+        assert page_visit.page.get_by_role("heading", level=1).inner_text() == heading
+        assert fits(page_visit.page), path
+        assert page_visit.axe_violations() == [], path
+
+    Petition.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
+    cache.delete(CACHE_KEY)
+    closed = visit("/signer/", width=WIDTH)
+    assert closed.page.get_by_role("heading", level=1).inner_text() == "La pétition est close"
+    assert closed.axe_violations() == []
