@@ -1,7 +1,7 @@
 """What happens to a signature: given, confirmed, withdrawn, pruned.
 
-Each function is one transaction; the emails it causes are queued in that
-transaction (campaign.outbox), so a rolled-back signature sends nothing and
+Every change is a transaction and the emails it causes are queued in it
+(campaign.outbox), so a rolled-back signature sends nothing and
 a committed one is never lost. The count follows through the database
 triggers (petitions.models.SignatureCounter).
 """
@@ -99,14 +99,7 @@ def sign(petition, data, *, language=None, now=None):
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                signature = Signature.objects.create(
-                    petition_id=petition.id,
-                    appeal_revision_id=current_appeal_revision(petition.appeal_id),
-                    email_normalised=normalised,
-                    created_at=now or timezone.now(),
-                    **data,
-                )
-                queue_confirmation(signature, petition.title, language=language)
+                _create(petition, normalised, data, language=language, now=now or timezone.now())
             return Outcome.CREATED
         except IntegrityError as error:
             if _violated_constraint(error) != ONE_PER_EMAIL:
@@ -117,6 +110,17 @@ def sign(petition, data, *, language=None, now=None):
     # Three times the row vanished between our INSERT and our SELECT: someone
     # is withdrawing and signing in a loop. Nothing more to do.
     return Outcome.NOTHING_SENT
+
+
+def _create(petition, normalised, data, *, language, now):
+    signature = Signature.objects.create(
+        petition_id=petition.id,
+        appeal_revision_id=current_appeal_revision(petition.appeal_id),
+        email_normalised=normalised,
+        created_at=now,
+        **data,
+    )
+    queue_confirmation(signature, petition.title, language=language)
 
 
 @transaction.atomic
@@ -131,14 +135,7 @@ def _sign_again(petition, normalised, data, *, language, now):
     if existing.confirmation_expired(now):
         # Its link no longer works and it is about to be pruned: start afresh.
         Signature.objects.filter(pk=existing.pk).erase()
-        signature = Signature.objects.create(
-            petition_id=petition.id,
-            appeal_revision_id=current_appeal_revision(petition.appeal_id),
-            email_normalised=normalised,
-            created_at=now,
-            **data,
-        )
-        queue_confirmation(signature, petition.title, language=language)
+        _create(petition, normalised, data, language=language, now=now)
         return Outcome.CREATED
     if not may_remind(existing, now):
         return Outcome.NOTHING_SENT

@@ -25,7 +25,7 @@ def _closed(request, petition):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign(request):
     petition = _featured_or_404()
     if not petition.is_open():
@@ -70,7 +70,7 @@ def _counts_for(petition):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     signature, expired = services.find_for_confirmation(token)
     if expired:
@@ -94,7 +94,7 @@ def confirm(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token):
     signature, valid = services.find_for_withdrawal(token)
     if not valid:
