@@ -239,6 +239,25 @@ INITIAL_CONTENT_LOADERS = [
 # Petition (issue 3)
 # ---------------------------------------------------------------------------
 
+from campaign.ratelimit import parse_rates  # noqa: E402 - kept inside this section
+
+# Valid signatures accepted per client network (see campaign.ratelimit):
+# count/period pairs, all enforced; over them the form answers 429.
+SIGNATURE_RATE_LIMITS = parse_rates(env.str("SIGNATURE_RATE_LIMITS", "5/10m,30/1d"), name="SIGNATURE_RATE_LIMITS")
+# How long a confirmation link is valid; unconfirmed signatures are deleted
+# after that. The privacy notice (campaign/content/confidentialite.md) says 7.
+SIGNATURE_CONFIRMATION_DAYS = 7
+# How long after a petition closes its signers' personal data are erased
+# (only counts per département and day remain). The privacy notice says six.
+SIGNATURE_RETENTION_MONTHS = env.int("SIGNATURE_RETENTION_MONTHS", 6, minimum=1, maximum=120)
+# "Already signed" emails and re-sent confirmations, per address.
+SIGNATURE_REMINDER_INTERVAL = 15 * 60
+SIGNATURE_REMINDER_MAX = 3
+# How stale the count shown on pages may be (it is read from the cache).
+PETITION_COUNT_CACHE_SECONDS = 10
+SIGNATORIES_PER_PAGE = 50
+PERIODIC_TASKS["prune-signatures"] = ("petitions.tasks.prune_signatures", 24 * 3600)
+
 
 # ---------------------------------------------------------------------------
 # Organisations, accounts and two-factor authentication (issue 4)

@@ -3,10 +3,28 @@
 Each loader is idempotent and returns a list of what it created.
 """
 
+from django.db import transaction
 
+from campaign.models import Page
+from petitions.models import Petition
+
+FEATURED_SLUG = "retrait-lsun"
+
+
+@transaction.atomic
 def load_petition():
     """The featured petition, signing the appeal (issue 3)."""
-    return []
+    if Petition.objects.exists():
+        return []
+    appeal = Page.objects.get(slug=Page.APPEAL)
+    Petition.objects.create(
+        title="Appel pour le retrait du LSUN",
+        slug=FEATURED_SLUG,
+        appeal=appeal,
+        goal=10_000,
+        featured=True,
+    )
+    return [FEATURED_SLUG]
 
 
 def load_organisations():

@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from petitions import counter
+from petitions.addresses import normalise_email
+from petitions.models import Petition, Signature, SignatureTally
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    list_display = ["title", "featured", "goal", "signatures", "opens_at", "closes_at", "archived_at"]
+    fields = ["title", "slug", "appeal", "goal", "opens_at", "closes_at", "featured", "archived_at"]
+    readonly_fields = ["archived_at"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    @admin.display(description=_("signatures confirmées"))
+    def signatures(self, petition):
+        return counter.stored_counts(petition.pk)[0]
+
+    def delete_model(self, request, obj):
+        # Signatures first, with the emails about them.
+        Signature.objects.filter(petition=obj).erase()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        Signature.objects.filter(petition__in=queryset).erase()
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    """Staff read signatures one by one (to answer a signer) and may delete them; nobody edits them."""
+
+    list_display = ["__str__", "departement", "role", "created_at", "confirmed_at", "show_name", "wants_news"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "role", "show_name", "wants_news", "petition"]
+    search_fields = ["=email_normalised"]
+    search_help_text = _("Adresse e-mail exacte du ou de la signataire.")
+    fields = [
+        "petition",
+        "first_name",
+        "last_name",
+        "email",
+        "email_normalised",
+        "postcode",
+        "departement",
+        "role",
+        "show_name",
+        "wants_news",
+        "appeal_revision",
+        "created_at",
+        "confirmed_at",
+        "reminders_sent",
+        "last_reminded_at",
+    ]
+    readonly_fields = fields
+    # A million rows: no COUNT(*) of the whole table on each page.
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type the address as the signer gave it; the index holds it normalised.
+        return super().get_search_results(request, queryset, normalise_email(search_term) if search_term else "")
+
+    def delete_model(self, request, obj):
+        Signature.objects.filter(pk=obj.pk).erase()
+
+    def delete_queryset(self, request, queryset):
+        queryset.erase()
+
+
+@admin.register(SignatureTally)
+class SignatureTallyAdmin(admin.ModelAdmin):
+    """What remains of a closed petition's signatures once their signers are erased."""
+
+    list_display = ["petition", "day", "departement", "signatures"]
+    list_filter = ["petition"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

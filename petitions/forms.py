@@ -1,0 +1,176 @@
+import re
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaign.antispam import AntiSpamFormMixin
+from petitions.addresses import normalise_email
+from petitions.departements import ABROAD, departement_from_postcode
+from petitions.models import Signature
+
+# A scheme, "www.", or something ending like a domain name: a link, not a name.
+LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://|www\.|[a-z0-9-]\.(com|net|org|fr|eu|info|biz|io|ru|cn|xyz|top|site|online|"
+    r"shop|click|link|ly|me|co|de|uk|be|ch|us|app|dev)\b",
+    re.IGNORECASE,
+)
+# What a spreadsheet reads as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@")
+MAX_LENGTH_MESSAGE = _("%(limit_value)d caractères au plus (vous en avez saisi %(show_value)d).")
+
+
+class NameField(forms.CharField):
+    """A first or last name: any script, accents, apostrophes, hyphens; no link, no formula."""
+
+    def __init__(self, *, autocomplete, required_message, **kwargs):
+        super().__init__(
+            max_length=100,
+            widget=forms.TextInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
+            error_messages={"required": required_message, "max_length": MAX_LENGTH_MESSAGE},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        # One spelling per name: "é" typed as e + accent is stored as "é".
+        return " ".join(unicodedata.normalize("NFC", value).split())
+
+    def validate(self, value):
+        super().validate(value)
+        if not value:
+            return
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            raise forms.ValidationError(_("Ce champ contient un caractère invisible : retapez-le."), code="control")
+        if value.startswith(FORMULA_START):
+            raise forms.ValidationError(
+                _("Le nom ne peut pas commencer par =, +, - ou @."),
+                code="formula",
+            )
+        if "@" in value or LINK.search(value):
+            raise forms.ValidationError(
+                _("Indiquez seulement votre nom, sans lien ni adresse e-mail."),
+                code="link",
+            )
+        if not any(char.isalpha() for char in value):
+            raise forms.ValidationError(_("Écrivez votre nom en lettres."), code="no_letter")
+
+
+class SignatureForm(AntiSpamFormMixin, forms.Form):
+    first_name = NameField(
+        label=_("Prénom"),
+        autocomplete="given-name",
+        required_message=_("Indiquez votre prénom."),
+    )
+    last_name = NameField(
+        label=_("Nom"),
+        autocomplete="family-name",
+        required_message=_("Indiquez votre nom."),
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        help_text=_("Pour confirmer votre signature. Elle n'est jamais publiée ni transmise."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Indiquez votre adresse e-mail."),
+            "invalid": _("Cette adresse e-mail n'est pas valide. Vérifiez-la (exemple : prenom.nom@exemple.fr)."),
+            "max_length": MAX_LENGTH_MESSAGE,
+        },
+    )
+    postcode = forms.CharField(
+        label=_("Code postal"),
+        required=False,
+        max_length=12,
+        help_text=_("Il sert seulement à compter les signatures par département."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric", "size": "6"}),
+        error_messages={"max_length": _("Un code postal a 5 chiffres, par exemple 75011.")},
+    )
+    abroad = forms.BooleanField(label=_("J'habite hors de France"), required=False)
+    role = forms.ChoiceField(
+        label=_("Vous signez en tant que"),
+        choices=Signature.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Indiquez à quel titre vous signez."),
+            "invalid_choice": _("Choisissez l'une des qualités proposées."),
+        },
+    )
+    show_name = forms.BooleanField(
+        label=_("Afficher mon nom dans la liste publique des signataires"),
+        help_text=_("Votre prénom, l'initiale de votre nom et votre département."),
+        required=False,
+    )
+    wants_news = forms.BooleanField(
+        label=_("Recevoir par e-mail les actualités de la campagne"),
+        help_text=_("Quelques messages au plus ; chacun permet de se désabonner."),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        # Lower-casing can lengthen some letters ("İ"): the normalised form must fit too.
+        if len(normalise_email(email)) > Signature._meta.get_field("email_normalised").max_length:
+            raise forms.ValidationError(
+                _("Cette adresse e-mail n'est pas valide. Vérifiez-la (exemple : prenom.nom@exemple.fr)."),
+                code="invalid",
+            )
+        return email
+
+    def clean_postcode(self):
+        # "75 011", "75011 " and a non-breaking space are all 75011.
+        return "".join(self.cleaned_data["postcode"].split())
+
+    def clean(self):
+        self._clean_location()
+        return super().clean()
+
+    def _clean_location(self):
+        if self.cleaned_data.get("abroad"):
+            # Nothing more than we need: no postcode is kept for a signer abroad.
+            self.cleaned_data["postcode"] = ""
+            self.cleaned_data["departement"] = ABROAD
+            return
+        if "postcode" not in self.cleaned_data:
+            return
+        postcode = self.cleaned_data["postcode"]
+        if not postcode:
+            self.add_error("postcode", _("Indiquez votre code postal, ou cochez « J'habite hors de France »."))
+        elif not re.fullmatch(r"[0-9]{5}", postcode):
+            self.add_error(
+                "postcode",
+                _(
+                    "Un code postal a 5 chiffres, par exemple 75011. "
+                    "Hors de France, cochez « J'habite hors de France »."
+                ),
+            )
+        else:
+            departement = departement_from_postcode(postcode)
+            if departement is None:
+                self.add_error(
+                    "postcode",
+                    _(
+                        "Ce code postal ne correspond à aucun lieu en France. Vérifiez-le, "
+                        "ou cochez « J'habite hors de France »."
+                    ),
+                )
+            else:
+                self.cleaned_data["departement"] = departement
+
+    def signature_data(self):
+        """The cleaned fields, as Signature's fields."""
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "postcode": data["postcode"],
+            "departement": data["departement"],
+            "role": data["role"],
+            "show_name": data["show_name"],
+            "wants_news": data["wants_news"],
+        }

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+from petitions import counter
+from petitions.models import Petition
+
+
+class Command(BaseCommand):
+    help = "Compare each petition's stored count with COUNT(*) of its signatures, fix any difference and report it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="Report differences without fixing them.")
+
+    def handle(self, *args, check=False, **options):
+        differences = 0
+        for petition in Petition.objects.order_by("pk"):
+            result = counter.reconcile(petition, fix=not check)
+            (stored, stored_public), (actual, actual_public) = result.stored, result.actual
+            if result.differs:
+                differences += 1
+                action = "not fixed (--check)" if check else "fixed"
+                self.stdout.write(
+                    f"{petition.slug}: stored {stored} confirmed / {stored_public} public, "
+                    f"counted {actual} / {actual_public}: {action}."
+                )
+            else:
+                self.stdout.write(f"{petition.slug}: {actual} confirmed / {actual_public} public, exact.")
+        if differences:
+            self.stdout.write(f"{differences} petition(s) had a wrong count.")
+        else:
+            self.stdout.write("Nothing to fix.")

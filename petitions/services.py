@@ -1,0 +1,293 @@
+"""What happens to a signature: given, confirmed, withdrawn, pruned.
+
+Every change is a transaction and the emails it causes are queued in it
+(campaign.outbox), so a rolled-back signature sends nothing and
+a committed one is never lost. The count follows through the database
+triggers (petitions.models.SignatureCounter).
+"""
+
+import calendar
+import enum
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Subquery
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from campaign.models import PageRevision
+from campaign.outbox import queue_email
+from petitions import tokens
+from petitions.addresses import normalise_email
+from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
+
+logger = logging.getLogger(__name__)
+
+ONE_PER_EMAIL = "petitions_signature_one_per_email"
+
+
+class Outcome(enum.Enum):
+    """What a submission did. Never shown: the signer sees the same page whatever it is."""
+
+    CREATED = "created"
+    CONFIRMATION_RESENT = "confirmation-resent"
+    ALREADY_SIGNED_SENT = "already-signed-sent"
+    NOTHING_SENT = "nothing-sent"
+
+
+def absolute_url(name, *args, language=None):
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse(name, args=args)
+
+
+def email_context(signature, petition_title, language):
+    return {
+        "signature": signature,
+        "petition_title": petition_title,
+        "confirm_url": absolute_url("petitions:confirm", tokens.confirmation_token(signature), language=language),
+        "withdraw_url": absolute_url("petitions:withdraw", tokens.withdrawal_token(signature), language=language),
+        "share_url": absolute_url("home", language=language),
+        "expires_at": signature.confirmation_expires_at(),
+        "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS,
+    }
+
+
+def queue_confirmation(signature, petition_title, *, number=0, language=None):
+    queue_email(
+        key=signature.email_key("confirm", number),
+        to=signature.email,
+        template="signature_confirm",
+        context=email_context(signature, petition_title, language),
+        language=language,
+    )
+
+
+def queue_already_signed(signature, petition_title, *, number, language=None):
+    queue_email(
+        key=signature.email_key("already", number),
+        to=signature.email,
+        template="signature_already_signed",
+        context=email_context(signature, petition_title, language),
+        language=language,
+    )
+
+
+def current_appeal_revision(appeal_id):
+    """The appeal's newest French revision, as a subquery evaluated by the INSERT itself."""
+    revisions = PageRevision.objects.filter(page_id=appeal_id, language=settings.LANGUAGE_CODE)
+    return Subquery(revisions.order_by("-created_at", "-pk").values("pk")[:1])
+
+
+def _violated_constraint(error):
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def sign(petition, data, *, language=None, now=None):
+    """Record a signature for ``petition`` (a snapshot) from the form's cleaned ``data``.
+
+    A new address gets a pending signature and the confirmation email. A known
+    one gets, within the reminder limits, the confirmation again (pending) or
+    an "already signed" email (confirmed); an expired pending signature is
+    replaced by the new one. Returns the Outcome.
+    """
+    normalised = normalise_email(data["email"])
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                _create(petition, normalised, data, language=language, now=now or timezone.now())
+            return Outcome.CREATED
+        except IntegrityError as error:
+            if _violated_constraint(error) != ONE_PER_EMAIL:
+                raise
+        outcome = _sign_again(petition, normalised, data, language=language, now=now)
+        if outcome is not None:
+            return outcome
+    # Three times the row vanished between our INSERT and our SELECT: someone
+    # is withdrawing and signing in a loop. Nothing more to do.
+    return Outcome.NOTHING_SENT
+
+
+def _create(petition, normalised, data, *, language, now):
+    signature = Signature.objects.create(
+        petition_id=petition.id,
+        appeal_revision_id=current_appeal_revision(petition.appeal_id),
+        email_normalised=normalised,
+        created_at=now,
+        **data,
+    )
+    queue_confirmation(signature, petition.title, language=language)
+
+
+@transaction.atomic
+def _sign_again(petition, normalised, data, *, language, now):
+    """The address has signed: decide under the row lock. None: the row is gone, try again."""
+    now = now or timezone.now()
+    existing = (
+        Signature.objects.select_for_update().filter(petition_id=petition.id, email_normalised=normalised).first()
+    )
+    if existing is None:
+        return None
+    if existing.confirmation_expired(now):
+        # Its link no longer works and it is about to be pruned: start afresh.
+        Signature.objects.filter(pk=existing.pk).erase()
+        _create(petition, normalised, data, language=language, now=now)
+        return Outcome.CREATED
+    if not may_remind(existing, now):
+        return Outcome.NOTHING_SENT
+    existing.reminders_sent += 1
+    existing.last_reminded_at = now
+    existing.save(update_fields=["reminders_sent", "last_reminded_at"])
+    if existing.is_confirmed:
+        queue_already_signed(existing, petition.title, number=existing.reminders_sent, language=language)
+        return Outcome.ALREADY_SIGNED_SENT
+    queue_confirmation(existing, petition.title, number=existing.reminders_sent, language=language)
+    return Outcome.CONFIRMATION_RESENT
+
+
+def may_remind(signature, now):
+    if signature.reminders_sent >= settings.SIGNATURE_REMINDER_MAX:
+        return False
+    last = signature.last_reminded_at
+    return last is None or (now - last).total_seconds() >= settings.SIGNATURE_REMINDER_INTERVAL
+
+
+def find_for_confirmation(value, now=None):
+    """(signature or None, expired) for the token of a confirmation link; (None, False) for a bad one.
+
+    A confirmed signature is found whatever the link's age (confirming is
+    idempotent); a pending one only while its link is valid.
+    """
+    read = tokens.read_confirmation_token(value)
+    if read is None:
+        return None, False
+    signature = Signature.objects.select_related("petition").filter(token=read.token).first()
+    if signature is not None and signature.is_confirmed:
+        return signature, False
+    now = now or timezone.now()
+    if signature is not None:
+        return (None, True) if signature.confirmation_expired(now) else (signature, False)
+    expired = (now - read.signed_at).total_seconds() >= settings.SIGNATURE_CONFIRMATION_DAYS * 86400
+    return None, expired
+
+
+def confirm(signature, now=None):
+    """Confirm a pending signature; True if this call confirmed it (False: it already was)."""
+    now = now or timezone.now()
+    # One statement, so one transaction even in autocommit; the trigger counts it within.
+    confirmed = Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True).update(confirmed_at=now)
+    if confirmed:
+        signature.confirmed_at = now
+    return bool(confirmed)
+
+
+def find_for_withdrawal(value):
+    """(signature or None, valid link)."""
+    token = tokens.read_withdrawal_token(value)
+    if token is None:
+        return None, False
+    signature = Signature.objects.select_related("petition", "appeal_revision").filter(token=token).first()
+    return signature, True
+
+
+def withdraw(signature):
+    """Delete the signature, its queued emails, and with them every personal field. Idempotent."""
+    return Signature.objects.filter(pk=signature.pk).erase() > 0
+
+
+# ---------------------------------------------------------------------------
+# Data retention (prune_signatures)
+# ---------------------------------------------------------------------------
+
+
+def add_months(moment, months):
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def erasure_due_at(petition):
+    if petition.closes_at is None:
+        return None
+    return add_months(petition.closes_at, settings.SIGNATURE_RETENTION_MONTHS)
+
+
+@dataclass
+class PruneReport:
+    unconfirmed: int = 0
+    erased: dict = field(default_factory=dict)  # petition slug -> signatures erased
+
+    def as_dict(self):
+        return {"unconfirmed": self.unconfirmed, "erased": self.erased}
+
+
+def petitions_due_for_erasure(now):
+    due = []
+    for petition in Petition.objects.filter(archived_at__isnull=True, closes_at__isnull=False):
+        if erasure_due_at(petition) <= now:
+            due.append(petition)
+    return due
+
+
+def prune(*, now=None, dry_run=False):
+    """Delete expired unconfirmed signatures, and erase the signers of petitions closed long enough."""
+    now = now or timezone.now()
+    report = PruneReport()
+    expired = Signature.objects.expired(now)
+    report.unconfirmed = expired.count() if dry_run else expired.erase()
+    for petition in petitions_due_for_erasure(now):
+        if dry_run:
+            report.erased[petition.slug] = petition.signatures.count()
+        else:
+            report.erased[petition.slug] = archive(petition, now=now)
+    if not dry_run and (report.unconfirmed or report.erased):
+        logger.info("pruned signatures: %s", report.as_dict())
+    return report
+
+
+@transaction.atomic
+def archive(petition, *, now=None):
+    """Erase every signer of a closed petition, keeping the counts per département and day.
+
+    The count shown does not move: what the triggers subtract as the rows go
+    is added back, now held by the tallies (reconcile_counts counts them).
+    Returns the number of signatures erased.
+    """
+    now = now or timezone.now()
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if petition.archived_at is not None:
+        return 0
+    day = TruncDate("confirmed_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
+    tallies = (
+        petition.signatures.confirmed()
+        .annotate(day=day)
+        .values("day", "departement")
+        .annotate(n=Count("pk"))
+        .order_by("day", "departement")
+    )
+    rows = [
+        SignatureTally(petition=petition, day=row["day"], departement=row["departement"], signatures=row["n"])
+        for row in tallies
+    ]
+    SignatureTally.objects.bulk_create(rows, batch_size=1000)
+    archived = sum(row.signatures for row in rows)
+    erased = petition.signatures.all().erase()
+    if archived:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {SignatureCounter._meta.db_table} AS c (petition_id, shard, confirmed, public, updated_at)
+                VALUES (%s, 0, %s, 0, now())
+                ON CONFLICT (petition_id, shard) DO UPDATE SET confirmed = c.confirmed + EXCLUDED.confirmed
+                """,  # noqa: S608 - our table name
+                [petition.pk, archived],
+            )
+    petition.archived_at = now
+    petition.save(update_fields=["archived_at"])
+    return erased

@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from campaign import ratelimit
+from petitions import counter, services, share, tokens
+from petitions.forms import SignatureForm
+from petitions.models import Signature
+
+
+def _featured_or_404():
+    petition = counter.featured()
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def _closed(request, petition):
+    return render(request, "petitions/closed.html", {"petition": petition}, status=410)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign(request):
+    petition = _featured_or_404()
+    if not petition.is_open():
+        return _closed(request, petition)
+    status = 200
+    if request.method == "POST":
+        form = SignatureForm(request.POST)
+        if form.is_valid():
+            if ratelimit.allow(request, "sign", settings.SIGNATURE_RATE_LIMITS):
+                services.sign(petition, form.signature_data(), language=get_language())
+                return redirect("petitions:sign_thanks")
+            status = 429
+    else:
+        form = SignatureForm()
+    context = {
+        "form": form,
+        "petition": petition,
+        "rate_limited": status == 429,
+        "retention_months": settings.SIGNATURE_RETENTION_MONTHS,
+        "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS,
+    }
+    return render(request, "petitions/sign.html", context, status=status)
+
+
+@require_safe
+def sign_thanks(request):
+    return render(
+        request,
+        "petitions/sign_thanks.html",
+        {"confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS, "sender": settings.DEFAULT_FROM_EMAIL},
+    )
+
+
+def _invalid_link(request):
+    return render(request, "petitions/link_invalid.html", status=404)
+
+
+def _counts_for(petition):
+    """The featured petition's snapshot, read fresh: the signer has just changed it."""
+    snapshot = counter.featured(fresh=True)
+    return snapshot if snapshot is not None and snapshot.id == petition.pk else None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    signature, expired = services.find_for_confirmation(token)
+    if expired:
+        return render(
+            request,
+            "petitions/confirm_expired.html",
+            {"confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS},
+            status=410,
+        )
+    if signature is None:
+        return _invalid_link(request)
+    if request.method == "POST":
+        services.confirm(signature)
+        # Post/Redirect/Get: reloading the thank-you page posts nothing again.
+        return redirect(request.path)
+    context = {"signature": signature, "withdraw_token": tokens.withdrawal_token(signature)}
+    if signature.is_confirmed:
+        context |= {"petition": _counts_for(signature.petition), "share": share.links(settings.SITE_URL + "/")}
+        return render(request, "petitions/confirmed.html", context)
+    return render(request, "petitions/confirm.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request, token):
+    signature, valid = services.find_for_withdrawal(token)
+    if not valid:
+        return _invalid_link(request)
+    if request.method == "POST":
+        if signature is not None:
+            services.withdraw(signature)
+        return redirect("petitions:withdrawn")
+    if signature is None:
+        return render(request, "petitions/withdraw_gone.html", status=404)
+    context = {"signature": signature, "queued_emails": signature.queued_emails().count()}
+    return render(request, "petitions/withdraw.html", context)
+
+
+@never_cache
+@require_safe
+def withdrawn(request):
+    return render(request, "petitions/withdrawn.html", {"petition": counter.featured(fresh=True)})
+
+
+class KnownCountPaginator(Paginator):
+    """Takes the number of items from the counter instead of a COUNT(*) over a million rows."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+@require_safe
+def signatories(request):
+    petition = _featured_or_404()
+    signatures = (
+        Signature.objects.public()
+        .filter(petition_id=petition.id)
+        .order_by("-confirmed_at", "-pk")
+        .only("first_name", "last_name", "departement", "confirmed_at")
+    )
+    paginator = KnownCountPaginator(signatures, settings.SIGNATORIES_PER_PAGE, count=petition.public)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "petitions/signatories.html", {"petition": petition, "page": page})
+
+
+@require_safe
+def api_petition(request):
+    petition = counter.featured()
+    if petition is None:
+        response = JsonResponse({"error": "no petition"}, status=404)
+    else:
+        response = JsonResponse(
+            {
+                "signatures": petition.signatures,
+                "goal": petition.goal,
+                "organisations": petition.organisations,
+                "updated_at": petition.updated_at.isoformat(),
+                "open": petition.is_open(),
+                "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+            }
+        )
+    response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=30"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

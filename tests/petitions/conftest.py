@@ -1,0 +1,22 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from petitions.initial_content import load_petition
+from petitions.models import Petition
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """A cache of this test's own (rate limits, the cached count), in memory or in Redis."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
+@pytest.fixture
+def petition(pages):
+    """The featured petition, as `make run` loads it, opened a month ago."""
+    load_petition()
+    Petition.objects.update(opens_at=timezone.now() - timedelta(days=30))
+    return Petition.objects.get()

@@ -1,0 +1,90 @@
+import pytest
+
+from campaign.models import OutgoingEmail, User
+from petitions.counter import stored_counts
+from petitions.models import Signature
+from tests.petitions.factories import make_signature
+
+
+@pytest.fixture
+def staff_client(client, db):
+    user = User.objects.create_superuser("equipe@example.org", "a-long-enough-password")
+    client.force_login(user)
+    return client
+
+
+def test_staff_find_a_signature_by_the_address_as_typed(staff_client, petition):
+    make_signature(petition, first_name="Zoé", last_name="Lhote", email="zoe.lhote@gmail.com")
+    make_signature(petition, first_name="Autre", last_name="Personne")
+
+    response = staff_client.get("/admin/petitions/signature/", {"q": "Zoe.Lhote+lsun@GMAIL.com"})
+
+    assert response.status_code == 200
+    assert [str(signature) for signature in response.context["cl"].result_list] == ["Zoé L."]
+
+
+def test_staff_read_a_signature_but_cannot_edit_it(staff_client, petition):
+    signature = make_signature(petition)
+
+    page = staff_client.get(f"/admin/petitions/signature/{signature.pk}/change/")
+
+    assert page.status_code == 200
+    assert 'name="first_name"' not in page.content.decode()
+    assert staff_client.get("/admin/petitions/signature/add/").status_code == 403
+
+
+def test_staff_deleting_a_signature_erases_its_queued_emails(staff_client, petition):
+    signature = make_signature(petition)
+    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    response = staff_client.post(f"/admin/petitions/signature/{signature.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert (Signature.objects.count(), OutgoingEmail.objects.count()) == (0, 0)
+    assert stored_counts(petition.pk) == (0, 0)
+
+
+def test_staff_bulk_delete_erases_queued_emails(staff_client, petition):
+    signatures = [make_signature(petition) for _ in range(3)]
+    for signature in signatures:
+        OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    staff_client.post(
+        "/admin/petitions/signature/",
+        {"action": "delete_selected", "_selected_action": [s.pk for s in signatures[:2]], "post": "yes"},
+    )
+
+    assert list(Signature.objects.values_list("pk", flat=True)) == [signatures[2].pk]
+    assert list(OutgoingEmail.objects.values_list("key", flat=True)) == [signatures[2].email_key("confirm", 0)]
+
+
+def test_petition_list_shows_the_count(staff_client, petition):
+    make_signature(petition)
+
+    html = staff_client.get("/admin/petitions/petition/").content.decode()
+
+    assert '<td class="field-signatures">1</td>' in html
+
+
+def test_staff_deleting_a_petition_erases_its_signatures_and_their_emails(staff_client, petition):
+    from petitions.models import Petition, SignatureCounter
+    from tests.petitions.factories import make_petition
+
+    other = make_petition()
+    signature = make_signature(other)
+    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    response = staff_client.post(f"/admin/petitions/petition/{other.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert list(Petition.objects.all()) == [petition]
+    assert (Signature.objects.count(), OutgoingEmail.objects.count()) == (0, 0)
+    assert not SignatureCounter.objects.filter(petition_id=other.pk).exists()
+
+
+def test_deleting_one_signature_takes_its_emails(petition):
+    signature = make_signature(petition)
+    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+
+    assert signature.delete() == (1, {"petitions.Signature": 1})
+    assert OutgoingEmail.objects.count() == 0
