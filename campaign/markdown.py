@@ -5,6 +5,7 @@ text), and nh3 then keeps only an allow-list of tags, attributes and URL
 schemes, whatever the parser produced.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -27,6 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+MEDIA_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_./-]*")
 EXTERNAL_REL = "noopener nofollow"
 
 
@@ -59,7 +61,9 @@ def _attribute_filter(tag, attribute, value):
     if tag == "img" and attribute == "src":
         # Images only from the site's own media, never from elsewhere:
         # a remote image would leak every reader's address to its host.
-        return value if value.startswith(settings.MEDIA_URL) and "//" not in value else None
+        # Plain file names only: no "..", query or escape to climb out of it.
+        path = value.removeprefix(settings.MEDIA_URL)
+        return value if path != value and MEDIA_PATH.fullmatch(path) and ".." not in path else None
     if tag == "a" and attribute == "rel":
         return value if value == EXTERNAL_REL else None
     return value

@@ -376,8 +376,8 @@ class Post(models.Model):
         return self.title or gettext("(sans titre)")
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        post = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        post = super().from_db(db, field_names, values, **kwargs)
         post._stored_published_at = post.__dict__.get("published_at")
         return post
 

@@ -10,6 +10,7 @@ from campaign.news.services import save_with_unique_slug
 from petitions.models import Membership, Organisation, Petition, Signature
 
 _numbers = count(1)
+PASSWORD = "correct horse battery staple"
 
 
 def make_post(title="Le ministère répond", *, minutes_ago=60, status=Post.Status.PUBLISHED, **fields):
@@ -31,7 +32,7 @@ def make_organisation(name="SUD éducation", slug=None, status=Organisation.Stat
     )
 
 
-def make_user(email=None, *, staff=False, organisations=(), password="correct horse battery staple"):
+def make_user(email=None, *, staff=False, organisations=(), password=PASSWORD):
     user = User.objects.create_user(email or f"user{next(_numbers)}@example.org", password, is_staff=staff)
     for organisation in organisations:
         Membership.objects.create(user=user, organisation=organisation)
