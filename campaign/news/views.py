@@ -240,7 +240,7 @@ def manage_send(request, pk):
         return _forbidden(request)
     post = _editable_post(request, pk)
     try:
-        _, created = services.start_mailing(post, request.user)
+        created = services.start_mailing(post, request.user)[1]
     except services.MailingRefused as refusal:
         messages.error(request, str(refusal))
     else:

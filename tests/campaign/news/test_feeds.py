@@ -28,9 +28,9 @@ def posts(db, settings):
 
 @pytest.mark.parametrize(("path", "version"), [("/actualites/rss/", "rss20"), ("/actualites/atom/", "atom10")])
 def test_feed_contains_exactly_the_public_posts_newest_first(client, posts, path, version):
-    newer, older = posts
+    newer, _ = posts
 
-    response, feed = parse(client, path)
+    _, feed = parse(client, path)
 
     assert feed.version == version
     assert [entry.title for entry in feed.entries] == ["Le ministère répond", "Rassemblement"]

@@ -2,7 +2,9 @@ import re
 from html import unescape
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from campaign.models import Post
 from tests.campaign.html_text import block_texts
