@@ -36,9 +36,10 @@ def _parser():
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
     def shifted_heading(renderer, tokens, idx, options, env):
-        # The page owns its single h1: Markdown headings start at h2.
+        # The page owns its single h1: the text's top headings become h2,
+        # whether the writer used "#" or "##", so no level is skipped.
         token = tokens[idx]
-        token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        token.tag = f"h{min(max(int(token.tag[1]) + env.get('heading_shift', 1), 2), 6)}"
         return renderer.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("heading_open", shifted_heading)
@@ -76,7 +77,8 @@ def render_markdown(text):
         for child in token.children or []:
             if child.type == "link_open" and _is_external(child.attrGet("href") or ""):
                 child.attrSet("rel", EXTERNAL_REL)
-    html = _md.renderer.render(tokens, _md.options, {})
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    html = _md.renderer.render(tokens, _md.options, {"heading_shift": 2 - min(levels, default=1)})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

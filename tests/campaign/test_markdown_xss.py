@@ -161,3 +161,17 @@ def test_saved_post_keeps_its_markdown_and_stores_the_safe_html(db):
     assert stored.body == "**Fort** <script>alert(1)</script>"
     assert stored.body_html == "<p><strong>Fort</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>"
     assert stored.body_text == "Fort <script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("## Où ?\n\n### Quand ?", "<h2>Où ?</h2>\n<h3>Quand ?</h3>"),
+        ("# Où ?\n\n## Quand ?", "<h2>Où ?</h2>\n<h3>Quand ?</h3>"),
+        ("### Seul", "<h2>Seul</h2>"),
+        ("###### Six", "<h2>Six</h2>"),
+        ("# Un\n\n###### Six", "<h2>Un</h2>\n<h6>Six</h6>"),
+    ],
+)
+def test_the_top_headings_of_a_text_become_h2_under_the_page_title(source, expected):
+    assert render_markdown(source) == expected
