@@ -375,12 +375,6 @@ class Post(models.Model):
     def __str__(self):
         return self.title or gettext("(sans titre)")
 
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        post = super().from_db(db, field_names, values, **kwargs)
-        post._stored_published_at = post.__dict__.get("published_at")
-        return post
-
     def save(self, *args, **kwargs):
         self.title = without_highlight_marks(self.title)
         self.summary = without_highlight_marks(self.summary)
@@ -391,6 +385,12 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        post = super().from_db(db, field_names, values, **kwargs)
+        post._stored_published_at = post.__dict__.get("published_at")
+        return post
 
     def is_public(self, now=None):
         now = now or timezone.now()
