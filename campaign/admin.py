@@ -181,7 +181,7 @@ class PostAdmin(admin.ModelAdmin):
     list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
     list_filter = ["status", "organisation"]
     search_fields = ["title", "summary"]
-    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "mailing"]
+    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -198,7 +198,7 @@ class PostAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("news:edit", args=[post.pk]), _("Ouvrir la page d'édition"))
 
     @admin.display(description=_("Envoi aux signataires"))
-    def mailing(self, post):
+    def progress(self, post):
         from campaign.news.services import mailing_progress
 
         if not hasattr(post, "mailing"):

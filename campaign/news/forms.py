@@ -85,6 +85,8 @@ class PostForm(forms.ModelForm):
         field.queryset = organisations.distinct().order_by("name")
         field.required = not user.is_staff
         field.empty_label = _("La coalition (aucune organisation)") if user.is_staff else None
+        if not user.is_staff:
+            field.help_text = ""
         if not user.is_staff and not self.instance.pk and field.queryset.count() == 1:
             field.initial = field.queryset.first()
         if not self.instance.image:

@@ -340,3 +340,25 @@ def test_withdrawn_signature_leaves_no_delivery_behind(staff, signers, post, run
     signers[0].delete()
 
     assert PostDelivery.objects.count() == 2
+
+
+def test_no_send_button_when_nobody_asked_for_news(staff, pages, post):
+    make_signature("discret@example.org", wants_news=False)
+
+    html = staff.get(f"/espace/actualites/{post.pk}/").content.decode()
+
+    assert "Aucun signataire confirmé n'a encore demandé à recevoir les actualités" in html
+    assert "/envoyer/" not in html
+
+
+def test_admin_shows_the_progress_of_a_mailing(staff, signers, post, smtp_server, run_tasks):
+    press_send(staff, post)
+    run_tasks()
+    smtp_server.wait_for(3)
+    staff.user.is_superuser = True
+    staff.user.save()
+
+    html = staff.get(f"/admin/campaign/post/{post.pk}/change/").content.decode()
+
+    assert "3 envoyés, 0 à envoyer, 0 échecs" in html
+    assert f'<a href="/espace/actualites/{post.pk}/">Ouvrir la page d&#x27;édition</a>' in html
