@@ -54,7 +54,8 @@ def photo(path):
 
 
 def image_is_loaded(locator):
-    return locator.evaluate("image => image.complete && image.naturalWidth > 0")
+    """Waits for the image to be fetched and decoded; False if it cannot be."""
+    return locator.evaluate("image => image.decode().then(() => image.naturalWidth > 0, () => false)")
 
 
 def test_editor_logs_in_with_mfa_writes_previews_and_publishes_and_a_visitor_finds_it(
