@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from campaign.images import CleanImage, ImageUploadField
-from campaign.models import Post
+from campaign.models import Post, without_highlight_marks
 from campaign.news import services
 from campaign.news.services import PublicationChoice
 from petitions.models import Organisation
@@ -109,6 +109,13 @@ class PostForm(forms.ModelForm):
         if self.instance.is_scheduled():
             return PublicationChoice.SCHEDULE
         return PublicationChoice.DRAFT
+
+    def clean_title(self):
+        # What the model removes on save must not be the whole title.
+        return without_highlight_marks(self.cleaned_data["title"]).strip()
+
+    def clean_summary(self):
+        return without_highlight_marks(self.cleaned_data["summary"]).strip()
 
     def clean_pending_image(self):
         token = self.cleaned_data.get("pending_image")

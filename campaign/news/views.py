@@ -83,6 +83,7 @@ def robots_txt(request):
         "Disallow: /espace/",
         "Disallow: /recherche/",
         "Disallow: /en/recherche/",
+        "Disallow: /actualites/desabonnement/",
         "",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
         "",

@@ -6,6 +6,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from campaign.models import Post
@@ -473,3 +476,51 @@ def test_unused_images_are_pruned_after_a_day(editor, sud, media):
     assert prune_images(now=timezone.now()) == 0
     assert prune_images(now=timezone.now() + timedelta(days=2)) == 1
     assert sorted(path.name for path in (media / "posts").iterdir()) == [kept.removeprefix("posts/")]
+
+
+# ---------------------------------------------------------------------------
+# Never a 500
+# ---------------------------------------------------------------------------
+
+any_text = st.text(max_size=300)
+
+
+@given(
+    title=any_text,
+    summary=any_text,
+    body=any_text,
+    image_alt=any_text,
+    publication=st.sampled_from(["draft", "now", "schedule", "", "autre"]) | any_text,
+    scheduled_at=st.sampled_from(["", "2099-01-01T10:00", "2000-01-01T10:00", "31/02/2030"]) | any_text,
+    action=st.sampled_from(["save", "preview", ""]),
+)
+@hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_input_on_the_editing_page_gives_a_page_never_an_error(
+    editor, sud, title, summary, body, image_alt, publication, scheduled_at, action
+):
+    data = form_data(
+        title=title,
+        summary=summary,
+        body=body,
+        image_alt=image_alt,
+        organisation=sud.pk,
+        publication=publication,
+        scheduled_at=scheduled_at,
+        action=action,
+    )
+
+    response = editor.post("/espace/actualites/nouvelle/", data)
+
+    assert response.status_code in (200, 302)
+    for post in Post.objects.filter(status=Post.Status.PUBLISHED):
+        assert post.title and post.summary
+
+
+def test_a_title_made_only_of_invisible_marks_cannot_be_published(editor, sud):
+    response = editor.post(
+        "/espace/actualites/nouvelle/",
+        form_data(title="\ue000\ue001", summary="Résumé.", organisation=sud.pk, publication="now"),
+    )
+
+    assert Post.objects.count() == 0
+    assert errors(response.content.decode()) == ["Titre : Donnez un titre à l'actualité avant de la publier."]

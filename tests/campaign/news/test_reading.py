@@ -254,3 +254,20 @@ def test_slug_clash_gets_a_new_slug_and_reserved_words_are_avoided(db):
         "rss-2",
         "brouillon",
     )
+
+
+def test_public_pages_do_not_vary_on_cookies(client, pages):
+    post = make_post("Publique")
+
+    for path in ("/", "/actualites/", post.get_absolute_url(), "/recherche/?q=publique"):
+        assert "Cookie" not in client.get(path).get("Vary", ""), path
+
+
+def test_logged_in_editors_see_the_writing_link(client, pages):
+    from tests.campaign.news.factories import make_user
+
+    client.force_login(make_user(organisations=[make_organisation()]))
+
+    html = client.get("/actualites/").content.decode()
+
+    assert '<li><a href="/espace/actualites/">Rédaction</a></li>' in html

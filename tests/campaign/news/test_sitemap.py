@@ -56,6 +56,7 @@ def test_robots_txt_points_to_the_sitemap(client, settings):
         "Disallow: /espace/\n"
         "Disallow: /recherche/\n"
         "Disallow: /en/recherche/\n"
+        "Disallow: /actualites/desabonnement/\n"
         "\n"
         "Sitemap: https://retrait-lsun.example/sitemap.xml\n"
     )
