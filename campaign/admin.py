@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import OutgoingEmail, Page, PageRevision, ScheduledJob, User
+from campaign.models import OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
 
 
 @admin.register(User)
@@ -172,3 +172,36 @@ class ScheduledJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    """Posts are written on the editing page (/espace/actualites/); the admin lists them and shows mailings."""
+
+    list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
+    list_filter = ["status", "organisation"]
+    search_fields = ["title", "summary"]
+    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation", "author")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Modifier"))
+    def edit(self, post):
+        return format_html('<a href="{}">{}</a>', reverse("news:edit", args=[post.pk]), _("Ouvrir la page d'édition"))
+
+    @admin.display(description=_("Envoi aux signataires"))
+    def progress(self, post):
+        from campaign.news.services import mailing_progress
+
+        if not hasattr(post, "mailing"):
+            return "—"
+        progress = mailing_progress(post)
+        return _("%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs") % progress

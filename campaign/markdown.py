@@ -5,6 +5,7 @@ text), and nh3 then keeps only an allow-list of tags, attributes and URL
 schemes, whatever the parser produced.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -27,6 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+MEDIA_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_./-]*")
 EXTERNAL_REL = "noopener nofollow"
 
 
@@ -34,9 +36,10 @@ def _parser():
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
     def shifted_heading(renderer, tokens, idx, options, env):
-        # The page owns its single h1: Markdown headings start at h2.
+        # The page owns its single h1: the text's top headings become h2,
+        # whether the writer used "#" or "##", so no level is skipped.
         token = tokens[idx]
-        token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        token.tag = f"h{min(max(int(token.tag[1]) + env.get('heading_shift', 1), 2), 6)}"
         return renderer.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("heading_open", shifted_heading)
@@ -59,7 +62,9 @@ def _attribute_filter(tag, attribute, value):
     if tag == "img" and attribute == "src":
         # Images only from the site's own media, never from elsewhere:
         # a remote image would leak every reader's address to its host.
-        return value if value.startswith(settings.MEDIA_URL) and "//" not in value else None
+        # Plain file names only: no "..", query or escape to climb out of it.
+        path = value.removeprefix(settings.MEDIA_URL)
+        return value if path != value and MEDIA_PATH.fullmatch(path) and ".." not in path else None
     if tag == "a" and attribute == "rel":
         return value if value == EXTERNAL_REL else None
     return value
@@ -72,7 +77,8 @@ def render_markdown(text):
         for child in token.children or []:
             if child.type == "link_open" and _is_external(child.attrGet("href") or ""):
                 child.attrSet("rel", EXTERNAL_REL)
-    html = _md.renderer.render(tokens, _md.options, {})
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    html = _md.renderer.render(tokens, _md.options, {"heading_shift": 2 - min(levels, default=1)})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -44,12 +44,13 @@ def render_email(template, context, language=None):
     return " ".join(subject.split()), text, html
 
 
-def queue_email(*, key, to, template, context, headers=None, language=None):
+def queue_email(*, key, to, template, context, headers=None, language=None, wake=True):
     """Add a message to the outbox in the current transaction; return it.
 
     ``key`` names the logical message (``"signature-confirm:42:1"``); queueing
     the same key again returns the existing row and sends nothing more.
-    The worker is woken when the transaction commits.
+    The worker is woken when the transaction commits; a caller queueing many
+    messages passes ``wake=False`` and calls ``wake_worker()`` once.
     """
     subject, text, html = render_email(template, context, language)
     message, created = OutgoingEmail.objects.get_or_create(
@@ -62,7 +63,7 @@ def queue_email(*, key, to, template, context, headers=None, language=None):
             "headers": headers or {},
         },
     )
-    if created:
+    if created and wake:
         wake_worker()
     return message
 

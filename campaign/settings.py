@@ -267,3 +267,19 @@ PERIODIC_TASKS["prune-signatures"] = ("petitions.tasks.prune_signatures", 24 * 3
 # ---------------------------------------------------------------------------
 # News (issue 5)
 # ---------------------------------------------------------------------------
+
+NEWS_PER_PAGE = 10
+NEWS_FEED_ITEMS = 20
+NEWS_SEARCH_PER_PAGE = 10
+# Cover images: the same checks as logos, larger.
+NEWS_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+NEWS_IMAGE_MAX_SIDE = 1600
+# Longest a feed, the sitemap or robots.txt may be cached (shortened so a
+# scheduled post is never hidden by a cache after its time).
+NEWS_CACHE_SECONDS = 600
+# Signers told about a post per task run; each batch is one transaction.
+NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, maximum=5000)
+# A mailing with no batch committed for this long lost its worker; it is resumed.
+NEWS_MAILING_STALE_SECONDS = 300
+PERIODIC_TASKS["resume-news-mailings"] = ("campaign.news.tasks.resume_mailings", 300)
+PERIODIC_TASKS["prune-news-images"] = ("campaign.news.tasks.prune_images", 24 * 3600)

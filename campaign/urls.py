@@ -8,6 +8,7 @@ from django.views.static import serve
 
 from campaign import views
 from campaign.models import Page
+from campaign.news.views import robots_txt, sitemap_xml
 
 handler500 = "campaign.views.server_error"
 
@@ -18,6 +19,8 @@ account_urlpatterns = [pattern for pattern in allauth_account_urls.urlpatterns i
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,0 +1,123 @@
+"""RSS 2.0 and Atom 1.0 feeds of the published posts, with their full text."""
+
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Post
+from campaign.news.views import public_cache
+from petitions.models import Organisation
+
+# Sanitised HTML (nh3) always quotes attributes with double quotes.
+SITE_RELATIVE = re.compile(r'(?P<attribute>\b(?:href|src))="/(?!/)')
+
+
+def absolute_html(html):
+    """Feed readers show posts away from the site: site-relative links and images must name it."""
+    return SITE_RELATIVE.sub(lambda match: f'{match["attribute"]}="{settings.SITE_URL}/', html)
+
+
+class RssWithContent(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class AtomWithContent(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    feed_type = RssWithContent
+    title = _("Actualités de l'appel pour le retrait du LSUN")
+    description = _("Les nouvelles de la campagne pour le retrait du Livret Scolaire Unique Numérique.")
+    feed_url_name = "news:rss"
+
+    def __call__(self, request, *args, **kwargs):
+        return public_cache(super().__call__(request, *args, **kwargs))
+
+    def posts(self, obj):
+        return Post.objects.published()
+
+    def items(self, obj=None):
+        return self.posts(obj).newest_first().select_related("organisation")[: settings.NEWS_FEED_ITEMS]
+
+    def link(self, obj=None):
+        return settings.SITE_URL + reverse("news:list")
+
+    def feed_url(self, obj=None):
+        return settings.SITE_URL + reverse(self.feed_url_name)
+
+    def subtitle(self, obj=None):
+        return self.description
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        # Read as HTML by feed readers: the plain summary is escaped.
+        return escape(post.summary)
+
+    def item_link(self, post):
+        return settings.SITE_URL + post.get_absolute_url()
+
+    def item_guid(self, post):
+        return self.item_link(post)
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        return max(post.updated_at, post.published_at)
+
+    def item_author_name(self, post):
+        return post.organisation.name if post.organisation else str(_("La coalition pour le retrait du LSUN"))
+
+    def item_extra_kwargs(self, post):
+        content = absolute_html(post.body_html)
+        if post.image:
+            image = format_html(
+                '<p><img src="{}{}" alt="{}" width="{}" height="{}"></p>\n',
+                settings.SITE_URL,
+                post.image.url,
+                post.image_alt,
+                post.image_width,
+                post.image_height,
+            )
+            content = image + content
+        return {"content": content}
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = AtomWithContent
+    feed_url_name = "news:atom"
+
+
+class OrganisationPostsFeed(LatestPostsFeed):
+    """One organisation's posts, at /organisations/<slug>/rss/."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Organisation.objects.approved(), slug=slug)
+
+    def title(self, organisation):
+        return _("Actualités de %(name)s — appel pour le retrait du LSUN") % {"name": organisation.name}
+
+    def posts(self, organisation):
+        return Post.objects.published().filter(organisation=organisation)
+
+    def link(self, organisation):
+        return f"{settings.SITE_URL}{reverse('news:list')}?organisation={organisation.slug}"
+
+    def feed_url(self, organisation):
+        return settings.SITE_URL + reverse("news:organisation_rss", kwargs={"slug": organisation.slug})

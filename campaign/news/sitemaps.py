@@ -1,0 +1,68 @@
+"""/sitemap.xml: the home page, the appeal and other texts, the news, the organisations."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.urls import Resolver404, resolve, reverse
+
+from campaign.models import Page, PageRevision, Post
+from petitions.models import Organisation
+
+
+def _resolves(path):
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+class SiteSitemap(Sitemap):
+    """Addresses on SITE_URL, whatever host the request came through."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticSitemap(SiteSitemap):
+    # Pages of other parts of the site are listed by address, and only once
+    # their part of the site answers there.
+    paths = ["/signer/", "/signataires/", "/organisations/"]
+
+    def items(self):
+        named = [reverse(name) for name in ("home", "appeal", "news:list", "privacy", "legal")]
+        return named + [path for path in self.paths if _resolves(path)]
+
+    def location(self, path):
+        return path
+
+    def lastmod(self, path):
+        if path == reverse("appeal") or path == reverse("home"):
+            revision = PageRevision.objects.current(Page.APPEAL)
+            return revision.created_at if revision else None
+        return None
+
+
+class PostSitemap(SiteSitemap):
+    def items(self):
+        return Post.objects.published().newest_first()
+
+    def lastmod(self, post):
+        return max(post.updated_at, post.published_at)
+
+
+class OrganisationSitemap(SiteSitemap):
+    def items(self):
+        if not _resolves("/organisations/sitemap-probe/"):
+            return []
+        return Organisation.objects.approved().order_by("name")
+
+    def location(self, organisation):
+        return f"/organisations/{organisation.slug}/"
+
+
+SITEMAPS = {"pages": StaticSitemap, "posts": PostSitemap, "organisations": OrganisationSitemap}

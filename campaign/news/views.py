@@ -1,0 +1,252 @@
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.sitemaps.views import sitemap
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from campaign.markdown import render_markdown
+from campaign.models import Post
+from campaign.news import search as news_search
+from campaign.news import services
+from campaign.news.forms import PostForm, SearchForm
+from campaign.news.sitemaps import SITEMAPS
+from petitions.models import Organisation
+from petitions.organisations.permissions import is_editor
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+def public_cache(response, now=None):
+    """Let caches keep a public response, but never past the next scheduled post's time."""
+    max_age = settings.NEWS_CACHE_SECONDS
+    upcoming = Post.objects.seconds_until_next_publication(now)
+    if upcoming is not None:
+        max_age = min(max_age, upcoming)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+@require_safe
+def post_list(request):
+    posts = Post.objects.published().newest_first().select_related("organisation")
+    organisation = None
+    if request.GET.get("organisation"):
+        organisation = get_object_or_404(Organisation.objects.approved(), slug=request.GET["organisation"])
+        posts = posts.filter(organisation=organisation)
+    page = Paginator(posts, settings.NEWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "campaign/news/list.html", {"page": page, "organisation": organisation})
+
+
+@require_safe
+def post_detail(request, slug):
+    post = get_object_or_404(Post.objects.published().select_related("organisation"), slug=slug)
+    return render(request, "campaign/news/detail.html", {"post": post})
+
+
+@require_safe
+def search(request):
+    form = SearchForm(request.GET)
+    results = None
+    text = ""
+    if form.is_valid():
+        text = " ".join(form.cleaned_data["q"].split())
+        if text:
+            results = news_search.search(text, request.GET.get("page"), translation.get_language())
+    return render(request, "campaign/news/search.html", {"form": form, "q": text, "results": results})
+
+
+@require_safe
+def sitemap_xml(request):
+    return public_cache(sitemap(request, sitemaps=SITEMAPS))
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /compte/",
+        "Disallow: /espace/",
+        "Disallow: /recherche/",
+        "Disallow: /en/recherche/",
+        "Disallow: /actualites/desabonnement/",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Unsubscribing (the link in every news email)
+# ---------------------------------------------------------------------------
+
+
+# Exempt from CSRF on purpose: RFC 8058's one-click unsubscribe is a POST sent
+# by the mail client itself, with no cookie and no form token. The signed
+# token in the address is what authorises it, and the only thing it can do
+# is stop emails to that signer, which is harmless if forged by a third party
+# holding the token anyway. Without a token field, the page also sets no cookie.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    signature_id = services.signature_id_from_token(token)
+    if signature_id is None:
+        return render(request, "campaign/news/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        services.unsubscribe(signature_id)
+        return render(request, "campaign/news/unsubscribed.html")
+    return render(request, "campaign/news/unsubscribe.html")
+
+
+# ---------------------------------------------------------------------------
+# The editing space
+# ---------------------------------------------------------------------------
+
+
+def _forbidden(request):
+    return render(request, "campaign/news/forbidden.html", status=403)
+
+
+def editors_only(view):
+    """Logged in, and staff or editor of an organisation (two-factor enrolment is enforced by the accounts app)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_editor(request.user):
+            return _forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _editable_post(request, pk):
+    return get_object_or_404(Post.objects.editable_by(request.user), pk=pk)
+
+
+@never_cache
+@editors_only
+@require_safe
+def manage_list(request):
+    posts = Post.objects.editable_by(request.user).select_related("organisation").order_by("-updated_at", "-pk")
+    page = Paginator(posts, 30).get_page(request.GET.get("page"))
+    return render(request, "campaign/news/manage/list.html", {"page": page, "now": timezone.now()})
+
+
+def _edit(request, post):
+    previewing = request.method == "POST" and request.POST.get("action") == "preview"
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES, instance=post, user=request.user, previewing=previewing)
+        valid = form.is_valid()
+        form.keep_uploaded_image()
+        if valid and not previewing:
+            was_public = post.is_public()
+            post = form.save_post(author=request.user)
+            messages.success(request, _status_message(post, was_public))
+            return redirect("news:edit", pk=post.pk)
+    else:
+        form = PostForm(instance=post, user=request.user)
+    pending = form.pending_image
+    context = {
+        "form": form,
+        "post": post if post.pk else None,
+        "preview": _preview(form) if previewing else None,
+        "pending_image": {**pending, "url": default_storage.url(pending["name"])} if pending else None,
+    }
+    if post.pk and request.user.is_staff:
+        context["progress"] = services.mailing_progress(post)
+        if context["progress"] is None and post.is_public():
+            context["recipients"] = services.news_recipients().count()
+    return render(request, "campaign/news/manage/edit.html", context)
+
+
+def _status_message(post, was_public):
+    if post.is_public():
+        return _("L'actualité est enregistrée ; elle est en ligne.")
+    if post.is_scheduled():
+        return _("L'actualité est programmée : elle paraîtra le %(date)s.") % {
+            "date": date_format(timezone.localtime(post.published_at), "DATETIME_FORMAT")
+        }
+    if was_public:
+        return _("L'actualité est dépubliée : elle n'est plus visible du public.")
+    return _("Le brouillon est enregistré ; il n'est pas visible du public.")
+
+
+def _preview(form):
+    """What the post will look like, from the submitted text (sanitised like the saved one)."""
+    data = form.data
+    image = form.pending_image
+    image_url = None
+    if image:
+        image_url, width, height = default_storage.url(image["name"]), image["w"], image["h"]
+    elif form.instance.image and not data.get("remove_image"):
+        image_url, width, height = form.instance.image.url, form.instance.image_width, form.instance.image_height
+    return {
+        "title": data.get("title", ""),
+        "summary": data.get("summary", ""),
+        "body_html": render_markdown(data.get("body", "")),
+        "image_url": image_url,
+        "image_width": width if image_url else None,
+        "image_height": height if image_url else None,
+        "image_alt": data.get("image_alt", ""),
+    }
+
+
+@never_cache
+@editors_only
+@require_http_methods(["GET", "POST"])
+def manage_create(request):
+    return _edit(request, Post())
+
+
+@never_cache
+@editors_only
+@require_http_methods(["GET", "POST"])
+def manage_edit(request, pk):
+    return _edit(request, _editable_post(request, pk))
+
+
+@editors_only
+@require_POST
+def manage_unpublish(request, pk):
+    post = _editable_post(request, pk)
+    services.unpublish(post)
+    messages.success(request, _("L'actualité est dépubliée : elle n'est plus visible du public."))
+    return redirect("news:edit", pk=post.pk)
+
+
+@editors_only
+@require_POST
+def manage_send(request, pk):
+    """Staff only: send a published post to the signers who asked for news."""
+    if not request.user.is_staff:
+        return _forbidden(request)
+    post = _editable_post(request, pk)
+    try:
+        created = services.start_mailing(post, request.user)[1]
+    except services.MailingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if created:
+            messages.success(request, _("L'envoi aux signataires a commencé ; il se poursuit en arrière-plan."))
+        else:
+            messages.info(request, _("Cette actualité a déjà été envoyée aux signataires : rien de plus n'est envoyé."))
+    return redirect("news:edit", pk=post.pk)
