@@ -5,9 +5,10 @@ from itertools import count
 
 from django.utils import timezone
 
-from campaign.models import Page, PageRevision, Post, User
+from campaign.models import Page, Post, User
 from campaign.news.services import save_with_unique_slug
-from petitions.models import Membership, Organisation, Petition, Signature
+from petitions.models import Membership, Organisation, Petition
+from tests.petitions import factories as petition_factories
 
 _numbers = count(1)
 PASSWORD = "correct horse battery staple"
@@ -50,17 +51,8 @@ def make_petition():
 
 
 def make_signature(email=None, *, first_name="Zoé", wants_news=True, confirmed=True, petition=None):
-    email = email or f"signataire{next(_numbers)}@example.org"
-    return Signature.objects.create(
-        petition=petition or make_petition(),
-        first_name=first_name,
-        last_name="L'Hôte",
-        email=email,
-        email_normalised=email.lower(),
-        postcode="75011",
-        departement="75",
-        role=Signature.Role.PARENT,
-        wants_news=wants_news,
-        appeal_revision=PageRevision.objects.current(Page.APPEAL),
-        confirmed_at=timezone.now() if confirmed else None,
-    )
+    """A signer of the featured petition, through the petition's own factory."""
+    fields = {"first_name": first_name, "wants_news": wants_news}
+    if email:
+        fields["email"] = email
+    return petition_factories.make_signature(petition or make_petition(), confirmed=confirmed, **fields)

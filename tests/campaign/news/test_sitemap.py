@@ -26,8 +26,8 @@ def test_sitemap_lists_pages_and_public_posts(client, pages, settings):
         f"{site}/actualites/",
         f"{site}/confidentialite/",
         f"{site}/mentions-legales/",
-        # The pages of the petition and of the organisations join once their
-        # part of the site answers at those addresses.
+        f"{site}/signer/",
+        f"{site}/signataires/",
         f"{site}/actualites/recente/",
         f"{site}/actualites/ancienne/",
     ]
