@@ -235,7 +235,8 @@ def _queue_post_email(post, signature):
         post_url = absolute_url(post.get_absolute_url())
         unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
     return queue_email(
-        key=f"news:{post.pk}:{signature.pk}",
+        # Keyed under the signature, so that withdrawing it erases this email too.
+        key=signature.email_key("news", post.pk),
         to=signature.email,
         template="news_post",
         context={
