@@ -107,7 +107,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, *, app, **kwargs):
-        """No second password prompt for a first enrolment right after logging in.
+        """No second password prompt for a first enrolment, in the minutes after logging in.
 
         allauth asks for the password again before adding a second factor;
         a person who has just chosen or typed it, and who can do nothing
@@ -116,9 +116,17 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
             records = get_authentication_records(request, request.user)
-            recent = records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
-            if recent and not has_second_factor(request.user):
-                return False
+            logged_in_at = records[0]["at"] if records else 0
+            if time.time() - logged_in_at < account_settings.REAUTHENTICATION_TIMEOUT:
+                first = (
+                    Authenticator.objects.filter(user_id=request.user.pk, type__in=SECOND_FACTORS)
+                    .order_by("created_at")
+                    .values_list("created_at", flat=True)
+                    .first()
+                )
+                # Enrolling in this very session (the recovery codes page follows the activation).
+                if first is None or first.timestamp() >= logged_in_at:
+                    return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_client_ip(self, request):

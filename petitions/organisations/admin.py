@@ -102,6 +102,7 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ),
         (_("Modération"), {"fields": ["status", "created_at", "approved_at", "refused_at", "refusal_reason"]}),
     ]
+    actions = ["export_csv"]
     audit_export_fields = [
         ("name", _("Nom")),
         ("short_name", _("Sigle")),

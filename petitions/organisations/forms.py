@@ -20,15 +20,14 @@ NAME_TAKEN = _(
 )
 
 
+WEBSITE_INVALID = _("Indiquez l'adresse d'un site web, commençant par http:// ou https://.")
+
+
 class HttpURLField(forms.URLField):
     """A website address: http or https only (never ``javascript:``, ``data:``, ``ftp:``…)."""
 
-    default_validators = [
-        URLValidator(
-            schemes=["http", "https"],
-            message=_("Indiquez l'adresse d'un site web, commençant par http:// ou https://."),
-        )
-    ]
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": WEBSITE_INVALID}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")

@@ -11,9 +11,11 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
@@ -171,10 +173,12 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
 
 def moderators():
     """Active staff who may moderate organisations: they are told of each confirmed request."""
-    User = get_user_model()
+    permission = Permission.objects.filter(content_type__app_label="petitions", codename="change_organisation")
     return (
-        User.objects.with_perm("petitions.change_organisation", include_superusers=True)
-        .filter(is_staff=True, is_active=True)
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .filter(Q(is_superuser=True) | Q(user_permissions__in=permission) | Q(groups__permissions__in=permission))
+        .distinct()
         .order_by("pk")
     )
 
