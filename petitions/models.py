@@ -257,7 +257,8 @@ class Organisation(models.Model):
                 name="petitions_organisation_website_http",
             ),
             models.CheckConstraint(
-                condition=Q(logo="") | (Q(logo_width__gt=0) & Q(logo_height__gt=0)),
+                condition=Q(logo="")
+                | Q(logo_width__isnull=False, logo_height__isnull=False, logo_width__gt=0, logo_height__gt=0),
                 name="petitions_organisation_logo_has_size",
             ),
         ]

@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('logo', ''), models.Q(('logo_width__gt', 0), ('logo_height__gt', 0)), _connector='OR'), name='petitions_organisation_logo_has_size'),
+            constraint=models.CheckConstraint(condition=models.Q(('logo', ''), models.Q(('logo_height__gt', 0), ('logo_height__isnull', False), ('logo_width__gt', 0), ('logo_width__isnull', False)), _connector='OR'), name='petitions_organisation_logo_has_size'),
         ),
         migrations.AddField(
             model_name='auditentry',
