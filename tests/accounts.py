@@ -12,6 +12,7 @@ import hmac
 import itertools
 import struct
 import time
+import uuid
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -49,3 +50,10 @@ def totp_code(secret=TOTP_SECRET, at=None):
 
 def second_factors(user):
     return sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+
+
+def use_own_cache(settings):
+    """A cache of one's own for the test (rate-limit counters, used TOTP codes), without flushing a shared Redis."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from tests.accounts import PASSWORD, enrol_totp, make_user, totp_code
+from tests.accounts import PASSWORD, enrol_totp, make_user, totp_code, use_own_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +35,15 @@ ACCOUNT_PAGES = {
 
 
 @pytest.fixture
-def account():
-    cache.clear()
+def account(settings):
+    use_own_cache(settings)
     user = enrol_totp(make_user("redaction@example.org"))
     client = Client()
     client.post("/compte/connexion/", {"login": user.email, "password": PASSWORD})
     client.post("/compte/2fa/authenticate/", {"code": totp_code()})
     # allauth asks for the password again before sensitive pages; give it once.
     client.post("/compte/reauthenticate/", {"password": PASSWORD})
-    yield client
-    cache.clear()
+    return client
 
 
 def check_page(response, heading):

@@ -6,13 +6,12 @@ import time
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
 from django.test import Client
 
 from campaign.accounts import AccountAdapter, after_enrolment_url
 from campaign.client_ip import client_key
 from campaign.models import OutgoingEmail, User
-from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code
+from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
 from tests.conftest import message_text
 from tests.petitions.organisations.factories import make_editor, make_organisation
 
@@ -20,11 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def own_cache(settings):
     """Login rate limits and used TOTP codes live in the cache."""
-    cache.clear()
-    yield
-    cache.clear()
+    use_own_cache(settings)
 
 
 def logged_in(user):

@@ -1,7 +1,5 @@
 """Organisations in a real browser: the list, the join form at 360 px, accessibility."""
 
-import io
-
 import pytest
 from PIL import Image
 
@@ -17,7 +15,9 @@ def site(transactional_db):
 
     load_pages()
     load_organisations()
-    Organisation.objects.filter(slug="icem").update(website="https://icem.example.org", description="Pédagogie Freinet.")
+    Organisation.objects.filter(slug="icem").update(
+        website="https://icem.example.org", description="Pédagogie Freinet."
+    )
 
 
 def fits(page, width):

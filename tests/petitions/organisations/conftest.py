@@ -1,13 +1,12 @@
 import pytest
-from django.core.cache import cache
+
+from tests.accounts import use_own_cache
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def own_cache(settings):
     """Rate-limit counters and used TOTP codes live in the cache: each test starts without them."""
-    cache.clear()
-    yield
-    cache.clear()
+    use_own_cache(settings)
 
 
 @pytest.fixture

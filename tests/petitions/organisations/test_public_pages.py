@@ -21,9 +21,9 @@ def org_with_logo(name, size=(800, 400), **fields):
 
 
 def test_list_groups_approved_organisations_by_kind_with_their_count(client):
-    make_organisation("SUD éducation", kind=Organisation.Kind.UNION)
-    make_organisation("CNT éducation", kind=Organisation.Kind.UNION)
-    make_organisation("ICEM", kind=Organisation.Kind.PEDAGOGICAL, scope="38")
+    make_organisation("SUD éducation", slug="sud", kind=Organisation.Kind.UNION)
+    make_organisation("CNT éducation", slug="cnt", kind=Organisation.Kind.UNION)
+    make_organisation("ICEM", slug="icem", kind=Organisation.Kind.PEDAGOGICAL, scope="38")
     make_organisation("Demande en attente", status=Organisation.Status.PENDING)
     make_organisation("Demande refusée", status=Organisation.Status.REFUSED)
     make_organisation("Organisation retirée", status=Organisation.Status.WITHDRAWN)
@@ -36,9 +36,9 @@ def test_list_groups_approved_organisations_by_kind_with_their_count(client):
         ("Mouvement pédagogique", "1"),
     ]
     assert re.findall(r'<h3><a href="/organisations/([\w-]+)/">(.*?)</a></h3>', html) == [
-        ("organisation-2", "CNT éducation"),
-        ("organisation-1", "SUD éducation"),
-        ("organisation-3", "ICEM"),
+        ("cnt", "CNT éducation"),
+        ("sud", "SUD éducation"),
+        ("icem", "ICEM"),
     ]
     for hidden in ("Demande en attente", "Demande refusée", "Organisation retirée"):
         assert hidden not in html
