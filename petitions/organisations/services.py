@@ -4,6 +4,7 @@ Every function that changes state runs in one transaction with the emails it
 causes (``campaign.outbox.queue_email``): a rolled-back change sends nothing.
 """
 
+import functools
 from datetime import timedelta
 
 from allauth.account import app_settings as account_settings
@@ -45,6 +46,17 @@ class ExpiredToken(Exception):
 
 def absolute(path):
     return settings.SITE_URL + path
+
+
+def in_site_language(function):
+    """Run ``function`` in the site's language: emails sent on staff's decisions are French, links included."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _violated_constraint(error):
@@ -183,6 +195,7 @@ def moderators():
     )
 
 
+@in_site_language
 def confirm_contact(organisation):
     """Confirm the contact address (idempotent) and tell the moderators. Returns True the first time.
 
@@ -217,6 +230,7 @@ def confirm_contact(organisation):
 # --- Moderation -------------------------------------------------------------
 
 
+@in_site_language
 def set_password_url(user):
     """An allauth password-reset link, which lets an invited person choose their password."""
     token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
@@ -257,6 +271,7 @@ def invite_editor(organisation, email, full_name=""):
     return membership, password_url
 
 
+@in_site_language
 @transaction.atomic
 def approve(organisation):
     """Approve: the organisation appears on the public pages at once; its contact becomes its editor."""
@@ -287,6 +302,7 @@ def approve(organisation):
     return organisation
 
 
+@in_site_language
 @transaction.atomic
 def refuse(organisation, reason):
     now = timezone.now()
@@ -316,6 +332,7 @@ def withdraw(organisation):
     return organisation
 
 
+@in_site_language
 @transaction.atomic
 def send_invitation(organisation, email, full_name=""):
     """Staff invite one more editor for an approved organisation."""

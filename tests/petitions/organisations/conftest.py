@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.accounts import use_own_cache
 
@@ -13,3 +14,10 @@ def own_cache(settings):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def site_language_afterwards(settings):
+    """A request to an /en/ page leaves English active in this thread; later tests expect French."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -8,10 +8,11 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.models import OutgoingEmail
 from petitions.models import AuditEntry, Membership, Organisation
+from petitions.organisations import services
 from tests.accounts import enrol_totp, make_user
 from tests.conftest import message_text
 from tests.petitions.organisations.factories import image_bytes, make_organisation
@@ -262,3 +263,15 @@ def test_a_logo_uploaded_in_the_admin_is_cleaned_too(staff, media):
     assert ok.status_code == 302
     organisation.refresh_from_db()
     assert (organisation.logo_width, organisation.logo_height, organisation.kind) == (400, 200, "mouvement")
+
+
+def test_emails_on_staff_decisions_are_french_whatever_the_active_language(smtp_server, run_tasks):
+    organisation = make_organisation("Collectif", status=Organisation.Status.PENDING)
+
+    with translation.override("en"):
+        services.approve(organisation)
+
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "Collectif signe l'appel pour le retrait du LSUN"
+    assert "http://127.0.0.1:8000/compte/password/reset/key/" in message_text(message)
