@@ -109,34 +109,15 @@ class Signature(models.Model):
 # ---------------------------------------------------------------------------
 
 
-# Letters with diacritics and their base letter, upper and lower case: names
-# are compared "ignoring case, accents and spacing", in PostgreSQL itself and
-# whatever the database's locale (so lower() alone is not trusted with them).
-_ACCENTED = (
-    "ÀÁÂÃÄÅĀĂĄÇĆČĎÈÉÊËĒĖĘĚÌÍÎÏĪĮÑŃŇÒÓÔÕÖØŌŐÙÚÛÜŪŮŰÝŸŽŹŻŠŚŞŤŔŘŁĐ"
-    "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöøōőùúûüūůűýÿžźżšśşťŕřłđ"
-)
-_PLAIN = (
-    "AAAAAAAAACCCDEEEEEEEEIIIIIINNNOOOOOOOOUUUUUUUYYZZZSSSTRRLD"
-    "aaaaaaaaacccdeeeeeeeeiiiiiinnnoooooooouuuuuuuyyzzzssstrrld"
-)
-# Spaces and punctuation that do not tell two names apart ("S.U.D. Éducation" = "sud education").
-_SEPARATORS = r"[\s.,;:!?'’‘\"“”«»()\[\]{}/\\&+*_·–—-]+"
-
-
 def normalised_name(expression):
-    """The SQL expression that reduces an organisation name to its comparison key."""
-    plain = models.Func(expression, models.Value(_ACCENTED), models.Value(_PLAIN), function="translate")
-    lower = models.Func(plain, function="lower")
-    ligatures = models.Func(
-        models.Func(lower, models.Value("œ"), models.Value("oe"), function="replace"),
-        models.Value("æ"),
-        models.Value("ae"),
-        function="replace",
-    )
-    return models.Func(
-        ligatures, models.Value(_SEPARATORS), models.Value(""), models.Value("g"), function="regexp_replace"
-    )
+    """The organisation name reduced to its comparison key, computed by PostgreSQL.
+
+    ``petitions_normalised_name()`` (migration ``organisation_moderation_and_audit_log``)
+    translates accented letters to their base letter, lowers the case, spells
+    out œ and æ, and drops spaces and punctuation: "S.U.D. Éducation" and
+    "sud education" give the same key. A trigger stores it in ``name_key``.
+    """
+    return models.Func(expression, function="petitions_normalised_name", output_field=models.CharField())
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -184,12 +165,8 @@ class Organisation(models.Model):
         WITHDRAWN = "withdrawn", _("Retirée")
 
     name = models.CharField(_("nom"), max_length=200)
-    name_key = models.GeneratedField(
-        expression=normalised_name(models.F("name")),
-        output_field=models.CharField(max_length=200),
-        db_persist=True,
-        verbose_name=_("nom normalisé"),
-    )
+    # Written by a trigger on every insert and update (see normalised_name); never by Python.
+    name_key = models.CharField(_("nom normalisé"), max_length=200, editable=False, default="")
     short_name = models.CharField(_("sigle ou nom court"), max_length=50, blank=True)
     slug = models.SlugField(_("adresse"), max_length=80, unique=True)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.OTHER)

@@ -275,3 +275,43 @@ def test_emails_on_staff_decisions_are_french_whatever_the_active_language(smtp_
     [message] = smtp_server.wait_for(1)
     assert message["Subject"] == "Collectif signe l'appel pour le retrait du LSUN"
     assert "http://127.0.0.1:8000/compte/password/reset/key/" in message_text(message)
+
+
+def admin_form(**fields):
+    return {
+        "name": "Collectif ajouté par l'équipe",
+        "short_name": "",
+        "slug": "collectif-ajoute",
+        "kind": "collectif",
+        "scope": "national",
+        "website": "",
+        "description": "",
+        "logo_alt": "",
+        "contact_name": "Camille",
+        "contact_email": "camille@example.org",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
+def test_staff_add_an_organisation_in_the_admin(staff):
+    admin = logged_in(staff)
+
+    response = admin.post("/admin/petitions/organisation/add/", admin_form())
+
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(slug="collectif-ajoute")
+    assert (organisation.status, organisation.name_key) == ("pending", "collectifajouteparlequipe")
+
+
+def test_the_admin_refuses_a_name_already_held(staff):
+    make_organisation("SUD éducation")
+
+    response = logged_in(staff).post("/admin/petitions/organisation/add/", admin_form(name="Sud  Education"))
+
+    assert response.status_code == 200
+    assert "a déjà signé l&#x27;appel ou attend la validation de sa demande." in response.content.decode()
+    assert Organisation.objects.count() == 1
