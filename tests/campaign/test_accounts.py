@@ -290,3 +290,19 @@ def test_an_unverified_address_gets_a_confirmation_before_login(smtp_server, run
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "nouveau@example.org"
     assert "/compte/confirm-email/" in message_text(message)
+
+
+def test_the_first_staff_account_confirms_its_address_then_enrols(smtp_server, run_tasks):
+    User.objects.create_superuser("chef@example.org", PASSWORD)  # manage.py createsuperuser
+    client = Client()
+
+    assert log_in(client, "chef@example.org")["Location"] == "/compte/confirm-email/"
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    path = re.search(r"http://testserver(/compte/confirm-email/\S+)", message_text(message)).group(1)
+    assert client.get(path).status_code == 200  # a page with a button: mail scanners follow links
+    client.post(path)
+    response = log_in(client, "chef@example.org")
+
+    assert response["Location"] == "/espace/"
+    assert client.get("/admin/")["Location"] == "/compte/2fa/"
