@@ -326,9 +326,16 @@ def refuse(organisation, reason):
 
 @transaction.atomic
 def withdraw(organisation):
-    """The organisation no longer co-signs: off the public pages, its editors lose their rights."""
+    """The organisation no longer co-signs: off the public pages, its editors lose their rights.
+
+    Its contact's details are erased, as the privacy notice promises.
+    """
     organisation.status = Organisation.Status.WITHDRAWN
-    organisation.save(update_fields=["status"])
+    organisation.contact_name = organisation.contact_email = organisation.join_message = ""
+    organisation.contact_confirmed_at = organisation.consent_at = None
+    organisation.save(
+        update_fields=["status", "contact_name", "contact_email", "join_message", "contact_confirmed_at", "consent_at"]
+    )
     return organisation
 
 

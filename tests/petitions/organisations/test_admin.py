@@ -170,14 +170,15 @@ def test_an_approved_organisation_cannot_be_approved_or_refused_again(staff):
     assert OutgoingEmail.objects.count() == 0
 
 
-def test_withdrawing_takes_it_off_the_site(client, staff):
-    organisation = make_organisation("Retirée bientôt", slug="bientot")
+def test_withdrawing_takes_it_off_the_site_and_erases_the_contact(client, staff):
+    organisation = make_organisation("Retirée bientôt", slug="bientot", join_message="Bonjour.")
     admin = logged_in(staff)
 
     admin.post(f"/admin/petitions/organisation/{organisation.pk}/retirer/")
 
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.WITHDRAWN
+    assert (organisation.contact_name, organisation.contact_email, organisation.join_message) == ("", "", "")
     assert client.get("/organisations/bientot/").status_code == 404
 
 

@@ -480,3 +480,13 @@ def test_password_choice_is_required_before_logging_in(client, moderator):
 
     assert "<h1>Lien non valable</h1>" in again.content.decode()
     assert PASSWORD != NEW_PASSWORD
+
+
+def test_the_privacy_notice_states_the_retention_of_join_requests(client, pages, settings):
+    text = " ".join(block_texts(client.get("/confidentialite/").content.decode(), "prose"))
+
+    assert (
+        f"Une demande dont l'adresse n'est pas confirmée est effacée au bout de "
+        f"{settings.ORGANISATION_CONFIRMATION_DAYS} jours, une demande refusée au bout de "
+        f"{settings.ORGANISATION_REFUSED_RETENTION_DAYS} jours."
+    ) in text
