@@ -140,7 +140,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: login by email, accounts only by invitation.
 ACCOUNT_ADAPTER = "campaign.accounts.AccountAdapter"
@@ -262,6 +261,42 @@ PERIODIC_TASKS["prune-signatures"] = ("petitions.tasks.prune_signatures", 24 * 3
 # ---------------------------------------------------------------------------
 # Organisations, accounts and two-factor authentication (issue 4)
 # ---------------------------------------------------------------------------
+
+# Where people land after logging in: their editor's space.
+LOGIN_REDIRECT_URL = "organisations:space"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Logging in after choosing a password (an invitation is a password-reset
+# link) leads straight to two-factor enrolment.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Accounts handle people's personal data: the session ends with the browser.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+
+# Two-factor authentication, mandatory for every account (see
+# campaign.accounts.TwoFactorEnrolmentMiddleware): an authenticator app (TOTP)
+# or security keys and passkeys (WebAuthn), with recovery codes.
+MFA_ADAPTER = "campaign.accounts.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "campaign.accounts.AddWebAuthnForm"}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Retrait du LSUN"
+# WebAuthn needs HTTPS, except on http://localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MIDDLEWARE += ["campaign.accounts.TwoFactorEnrolmentMiddleware"]
+
+# {% load organisations %} (petitions/organisations/templatetags.py) and {% load accounts %}.
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(
+    organisations="petitions.organisations.templatetags",
+    accounts="campaign.accounts",
+)
+
+# Joining: the contact's confirmation link lasts this long; unconfirmed requests
+# are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
+ORGANISATION_CONFIRMATION_DAYS = 7
+ORGANISATION_REFUSED_RETENTION_DAYS = 90
+# At most this many join requests per client (keyed hash of its network) per window (seconds).
+ORGANISATION_JOIN_RATE = (5, 3600)
+PERIODIC_TASKS["prune-organisation-requests"] = ("petitions.organisations.tasks.prune_requests", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from campaign import views
+from campaign import accounts, views
 from campaign.models import Page
 from campaign.news.views import robots_txt, sitemap_xml
 
@@ -18,6 +18,8 @@ account_urlpatterns = [pattern for pattern in allauth_account_urls.urlpatterns i
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Before the admin's own: staff log in through allauth, with their second factor.
+    path("admin/login/", accounts.admin_login),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_xml, name="sitemap"),
@@ -32,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("petitions.organisations.urls")),
     path("", include("campaign.news.urls")),
     path("compte/connexion/", account_views.login, name="account_login"),
+    path("compte/continuer/", accounts.continue_after_enrolment, name="account_continue"),
     path("compte/", include(account_urlpatterns)),
     path("compte/2fa/", include("allauth.mfa.urls")),
     prefix_default_language=False,

@@ -89,3 +89,7 @@ class SignatureTallyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The organisations' admin (issue 4) lives with their code.
+import petitions.organisations.admin  # noqa: E402, F401

@@ -3,6 +3,7 @@ import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.antispam import AntiSpamFormMixin
 from petitions.addresses import normalise_email
@@ -63,7 +64,7 @@ class SignatureForm(AntiSpamFormMixin, forms.Form):
         required_message=_("Indiquez votre prénom."),
     )
     last_name = NameField(
-        label=_("Nom"),
+        label=pgettext_lazy("family name", "Nom"),
         autocomplete="family-name",
         required_message=_("Indiquez votre nom."),
     )

@@ -1,4 +1,14 @@
-"""Who may speak for which organisation. One place, used by every editing view."""
+"""Who may speak for which organisation. One place, used by every editing view.
+
+Rules:
+- staff may edit every organisation;
+- an editor (a ``Membership``) may edit the organisations they belong to,
+  as long as these are approved: a refused or withdrawn organisation no
+  longer speaks on the site;
+- every account, staff or editor, must have enrolled a second factor before
+  doing anything (``campaign.accounts.TwoFactorEnrolmentMiddleware``), so
+  the views below can rely on ``login_required`` alone.
+"""
 
 from petitions.models import Organisation
 
@@ -9,7 +19,7 @@ def organisations_for(user):
         return Organisation.objects.none()
     if user.is_staff:
         return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user)
+    return Organisation.objects.approved().filter(memberships__user=user)
 
 
 def can_edit_organisation(user, organisation):
@@ -17,5 +27,9 @@ def can_edit_organisation(user, organisation):
 
 
 def is_editor(user):
-    """Staff, or member of at least one organisation."""
-    return user.is_authenticated and user.is_active and (user.is_staff or user.memberships.exists())
+    """Staff, or editor of at least one approved organisation."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or Organisation.objects.approved().filter(memberships__user=user).exists())
+    )

@@ -6,6 +6,7 @@ from django.test import Client
 
 from campaign.initial_content import load_pages, read_content
 from campaign.models import Page, PageRevision, User
+from tests.accounts import enrol_totp
 from tests.campaign.html_text import block_texts
 
 
@@ -78,6 +79,7 @@ def admin_change_data(page, **fields):
 @pytest.fixture
 def staff_client(db):
     user = User.objects.create_superuser("equipe@example.org", "correct horse battery staple")
+    enrol_totp(user)  # staff cannot reach the admin without a second factor
     client = Client()
     client.force_login(user)
     return client, user
@@ -167,4 +169,4 @@ def test_login_page_has_a_french_address_and_the_site_layout(client, db):
     assert client.get("/compte/login/").status_code == 404
     html = response.content.decode()
     assert '<a class="skip-link" href="#contenu">Aller au contenu</a>' in html
-    assert '<form method="post"\n      action="/compte/connexion/">' in html
+    assert '<form class="form" method="post" action="/compte/connexion/" novalidate>' in html

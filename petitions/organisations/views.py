@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from petitions.models import Organisation
+from petitions.organisations import services
+from petitions.organisations.forms import NAME_TAKEN, JoinForm, ProfileForm
+from petitions.organisations.permissions import organisations_for
+
+
+def retention_context():
+    return {
+        "confirmation_days": settings.ORGANISATION_CONFIRMATION_DAYS,
+        "refused_days": settings.ORGANISATION_REFUSED_RETENTION_DAYS,
+    }
+
+
+def group_by_kind(organisations):
+    """``[(kind label, [organisations…]), …]`` in the order of ``Organisation.Kind``, empty kinds left out."""
+    groups = {kind: [] for kind in Organisation.Kind}
+    for organisation in organisations:
+        groups[organisation.kind].append(organisation)
+    return [(kind.label, members) for kind, members in groups.items() if members]
+
+
+@require_safe
+def organisation_list(request):
+    organisations = list(Organisation.objects.approved().order_by("name"))
+    return render(
+        request,
+        "petitions/organisations/list.html",
+        {"groups": group_by_kind(organisations), "count": len(organisations)},
+    )
+
+
+@require_safe
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation.objects.approved(), slug=slug)
+    return render(request, "petitions/organisations/detail.html", {"organisation": organisation})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request):
+    if request.method == "POST":
+        if services.too_many_requests(request):
+            return render(request, "petitions/organisations/too_many_requests.html", status=429)
+        form = JoinForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.submit_request(**form.request_data())
+            except services.NameTaken:
+                form.add_error("name", NAME_TAKEN)
+            else:
+                return redirect("organisations:join_sent")
+    else:
+        form = JoinForm()
+    return render(request, "petitions/organisations/join.html", {"form": form, **retention_context()})
+
+
+@require_safe
+def join_sent(request):
+    return render(request, "petitions/organisations/join_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """A link in an email opens this page; only its button (a POST) confirms, as mail scanners follow links."""
+    try:
+        organisation = services.organisation_from_token(token)
+    except services.ExpiredToken:
+        return render(request, "petitions/organisations/confirm_expired.html", retention_context(), status=410)
+    except services.InvalidToken:
+        return render(request, "petitions/organisations/confirm_invalid.html", status=404)
+    confirmed = organisation.contact_confirmed_at is not None
+    if request.method == "POST" and not confirmed:
+        try:
+            services.confirm_contact(organisation)
+        except services.NameTaken:
+            return render(
+                request, "petitions/organisations/confirm_taken.html", {"organisation": organisation}, status=409
+            )
+        confirmed = True
+    template = "confirmed.html" if confirmed else "confirm.html"
+    return render(request, f"petitions/organisations/{template}", {"organisation": organisation})
+
+
+@login_required
+@require_safe
+def space(request):
+    """An editor's home: the organisations they speak for."""
+    user = request.user
+    organisations = Organisation.objects.approved().filter(memberships__user=user).order_by("name")
+    return render(
+        request,
+        "petitions/organisations/space.html",
+        {"organisations": organisations, "is_staff": user.is_staff},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    # Another organisation's page is a 404, not a 403: an editor learns nothing about it.
+    organisation = get_object_or_404(organisations_for(request.user), slug=slug)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=organisation)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Le profil public de l'organisation est enregistré."))
+            return redirect("organisations:space")
+    else:
+        form = ProfileForm(instance=organisation)
+    return render(request, "petitions/organisations/edit.html", {"form": form, "organisation": organisation})

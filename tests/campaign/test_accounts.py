@@ -1,0 +1,308 @@
+"""Accounts: invitation only, a second factor for every account before anything else, allauth mail via the outbox."""
+
+import re
+import time
+
+import pytest
+import time_machine
+from allauth.mfa.models import Authenticator
+from django.test import Client
+
+from campaign.accounts import AccountAdapter, after_enrolment_url
+from campaign.client_ip import client_key
+from campaign.models import OutgoingEmail, User
+from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
+from tests.conftest import message_text
+from tests.petitions.organisations.factories import make_editor, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """Login rate limits and used TOTP codes live in the cache."""
+    use_own_cache(settings)
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def log_in(client, email, password=PASSWORD):
+    return client.post("/compte/connexion/", {"login": email, "password": password})
+
+
+# --- Enrolment is mandatory ----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/petitions/organisation/", "/espace/", "/", "/organisations/"])
+def test_staff_without_second_factor_is_sent_to_enrolment_from_any_page(pages, path):
+    staff = logged_in(make_user(superuser=True))
+
+    response = staff.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/2fa/"
+
+
+def test_an_editor_without_second_factor_is_sent_to_enrolment():
+    organisation = make_organisation("ICEM", slug="icem")
+    editor = logged_in(make_editor(organisation))
+
+    for path in ("/espace/", "/espace/organisations/icem/", "/compte/password/change/"):
+        assert editor.get(path)["Location"] == "/compte/2fa/"
+    response = editor.post("/espace/organisations/icem/", {"description": "Avant d'être protégé."})
+    assert response["Location"] == "/compte/2fa/"
+    organisation.refresh_from_db()
+    assert organisation.description == ""
+
+
+def test_enrolment_pages_and_logout_stay_reachable():
+    user = make_user(staff=True)
+    client = Client()
+    log_in(client, user.email)
+
+    for path in ("/compte/2fa/", "/compte/2fa/totp/activate/", "/compte/2fa/webauthn/add/", "/compte/logout/"):
+        assert client.get(path).status_code == 200, path
+    assert client.post("/compte/logout/")["Location"] == "/"
+
+
+def test_enrolment_explains_itself():
+    html = logged_in(make_user()).get("/compte/2fa/").content.decode()
+
+    assert "<h1>Double authentification</h1>" in html
+    assert "Une étape avant de continuer." in html
+    assert (
+        '<a class="button" href="/compte/2fa/totp/activate/">Activer une application d&#x27;authentification</a>'
+        in (html)
+        or '<a class="button" href="/compte/2fa/totp/activate/">Activer une application d\'authentification</a>' in html
+    )
+
+
+def test_enrolling_returns_to_the_page_that_was_asked_for():
+    staff = make_user(superuser=True)
+    client = Client()
+    log_in(client, staff.email)
+    client.get("/admin/petitions/organisation/?status=pending")
+    page = client.get("/compte/2fa/totp/activate/").content.decode()
+    secret = re.search(r'id="totp-secret">(\w+)</code>', page).group(1)
+
+    response = client.post("/compte/2fa/totp/activate/", {"code": totp_code(secret)})
+
+    assert response["Location"] == "/compte/2fa/recovery-codes/"
+    assert "Codes de secours" in client.get("/compte/2fa/recovery-codes/").content.decode()
+    assert client.get("/compte/continuer/")["Location"] == "/admin/petitions/organisation/?status=pending"
+    assert client.get("/admin/petitions/organisation/").status_code == 200
+
+
+def test_a_wrong_code_does_not_enrol():
+    user = make_user()
+    client = Client()
+    log_in(client, user.email)
+    client.get("/compte/2fa/totp/activate/")
+
+    response = client.post("/compte/2fa/totp/activate/", {"code": "000000"})
+
+    assert response.status_code == 200
+    assert "Code incorrect." in response.content.decode()
+    assert second_factors(user) == []
+
+
+def test_enrolled_staff_reach_the_admin():
+    staff = logged_in(enrol_totp(make_user(superuser=True)))
+
+    assert staff.get("/admin/").status_code == 200
+
+
+def test_the_last_second_factor_cannot_be_removed():
+    user = enrol_totp(make_user())
+    client = logged_in(user)
+    log_in(client, user.email)  # a fresh authentication, so that allauth does not ask for the password again
+
+    client.post("/compte/2fa/totp/deactivate/")
+
+    assert second_factors(user) == ["recovery_codes", "totp"]
+
+
+def test_a_first_enrolment_later_in_the_session_asks_for_the_password_again():
+    client = Client()
+    user = make_user()
+    with time_machine.travel(time.time() - 600):
+        log_in(client, user.email)
+
+    assert client.get("/compte/2fa/totp/activate/")["Location"].startswith("/compte/reauthenticate/")
+
+
+def test_after_enrolment_url_refuses_another_site(rf):
+    request = rf.get("/")
+    request.session = {"campaign.accounts.after-enrolment": "https://evil.example/"}
+
+    assert after_enrolment_url(request) == "/espace/"
+
+
+# --- Logging in ---------------------------------------------------------------
+
+
+def test_login_asks_for_the_second_factor_then_lands_in_the_space():
+    user = enrol_totp(make_user("redaction@example.org"))
+    client = Client()
+
+    first = log_in(client, "Redaction@Example.org")
+
+    assert first["Location"] == "/compte/2fa/authenticate/"
+    assert client.get("/espace/")["Location"] == "/compte/connexion/?next=/espace/"
+    page = client.get("/compte/2fa/authenticate/").content.decode()
+    assert "<h1>Double authentification</h1>" in page
+    wrong = client.post("/compte/2fa/authenticate/", {"code": "123456"})
+    assert "Code incorrect." in wrong.content.decode()
+    done = client.post("/compte/2fa/authenticate/", {"code": totp_code()})
+    assert done["Location"] == "/espace/"
+    assert client.get("/espace/").status_code == 200
+    assert user.email in client.get("/espace/").content.decode()
+
+
+def test_a_recovery_code_also_works_once():
+    user = enrol_totp(make_user())
+    code = Authenticator.objects.get(user=user, type="recovery_codes").wrap().get_unused_codes()[0]
+
+    client = Client()
+    log_in(client, user.email)
+    assert client.post("/compte/2fa/authenticate/", {"code": code})["Location"] == "/espace/"
+    again = Client()
+    log_in(again, user.email)
+    assert again.post("/compte/2fa/authenticate/", {"code": code}).status_code == 200
+
+
+def test_staff_go_through_allauth_to_reach_the_admin():
+    response = Client().get("/admin/", follow=True)
+
+    assert response.redirect_chain == [
+        ("/admin/login/?next=/admin/", 302),
+        ("/compte/connexion/?next=%2Fadmin%2F", 302),
+    ]
+    assert "<h1>Connexion</h1>" in response.content.decode()
+
+
+def test_staff_log_in_with_their_second_factor_then_reach_the_admin():
+    enrol_totp(make_user("equipe@example.org", superuser=True))
+    client = Client()
+
+    client.post(
+        "/compte/connexion/?next=%2Fadmin%2F", {"login": "equipe@example.org", "password": PASSWORD, "next": "/admin/"}
+    )
+    response = client.post("/compte/2fa/authenticate/", {"code": totp_code()})
+
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_form_of_django_is_not_reachable():
+    enrol_totp(make_user("equipe@example.org", superuser=True))
+    client = Client()
+
+    response = client.post("/admin/login/", {"username": "equipe@example.org", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/connexion/")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_login_failures_are_rate_limited():
+    user = enrol_totp(make_user())
+    client = Client()
+    for _ in range(5):
+        assert log_in(client, user.email, "mauvais mot de passe").status_code == 200
+
+    response = log_in(client, user.email)
+
+    assert response.status_code == 200
+    assert "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement." in response.content.decode()
+
+
+def test_rate_limits_key_on_a_hash_of_the_client_not_its_address(rf):
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7")
+
+    key = AccountAdapter(request).get_client_ip(request)
+
+    assert key == client_key(request)
+    assert "203.0.113.7" not in key
+
+
+def test_a_password_reset_still_requires_the_second_factor(smtp_server, run_tasks):
+    user = enrol_totp(make_user("redaction@example.org"))
+    client = Client()
+    client.post("/compte/password/reset/", {"email": "redaction@example.org"})
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    path = re.search(r"http://testserver(/compte/password/reset/key/\S+)", message_text(message)).group(1)
+    set_path = client.get(path)["Location"]
+
+    response = client.post(
+        set_path, {"password1": "un tout nouveau mot de passe", "password2": "un tout nouveau mot de passe"}
+    )
+
+    assert response["Location"] == "/compte/2fa/authenticate/"
+    assert client.get("/espace/").status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("un tout nouveau mot de passe")
+
+
+# --- No public sign-up ----------------------------------------------------------
+
+
+def test_there_is_no_public_sign_up(client):
+    page = client.get("/compte/signup/")
+    client.post("/compte/signup/", {"email": "intrus@example.org", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert "<h1>Comptes sur invitation</h1>" in page.content.decode()
+    assert not User.objects.filter(email="intrus@example.org").exists()
+    assert "signup" not in client.get("/compte/connexion/").content.decode()
+
+
+# --- allauth's emails -------------------------------------------------------------
+
+
+def test_allauth_emails_go_through_the_outbox(smtp_server, run_tasks):
+    make_user("redaction@example.org")
+
+    Client().post("/compte/password/reset/", {"email": "redaction@example.org"})
+
+    queued = OutgoingEmail.objects.get()
+    assert queued.key.startswith("account:password_reset_key:")
+    assert queued.status == OutgoingEmail.Status.PENDING
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "redaction@example.org"
+    assert message["Subject"] == "E-mail de réinitialisation de mot de passe"
+    assert "/compte/password/reset/key/" in message_text(message)
+
+
+def test_an_unverified_address_gets_a_confirmation_before_login(smtp_server, run_tasks):
+    make_user("nouveau@example.org", verified=False)
+    client = Client()
+
+    response = log_in(client, "nouveau@example.org")
+
+    assert response["Location"] == "/compte/confirm-email/"
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "nouveau@example.org"
+    assert "/compte/confirm-email/" in message_text(message)
+
+
+def test_the_first_staff_account_confirms_its_address_then_enrols(smtp_server, run_tasks):
+    User.objects.create_superuser("chef@example.org", PASSWORD)  # manage.py createsuperuser
+    client = Client()
+
+    assert log_in(client, "chef@example.org")["Location"] == "/compte/confirm-email/"
+    run_tasks()
+    [message] = smtp_server.wait_for(1)
+    path = re.search(r"http://testserver(/compte/confirm-email/\S+)", message_text(message)).group(1)
+    assert client.get(path).status_code == 200  # a page with a button: mail scanners follow links
+    client.post(path)
+    response = log_in(client, "chef@example.org")
+
+    assert response["Location"] == "/espace/"
+    assert client.get("/admin/")["Location"] == "/compte/2fa/"
