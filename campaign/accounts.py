@@ -70,6 +70,10 @@ class TwoFactorEnrolmentMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nobody logged in. Not even looking at request.user
+            # keeps readers' pages free of "Vary: Cookie", hence cacheable.
+            return None
         user = request.user
         if not user.is_authenticated:
             return None

@@ -4,18 +4,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 
 from campaign.models import Page, PageRevision, Post
 from petitions.models import Organisation
-
-
-def _resolves(path):
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
 
 
 class SiteSitemap(Sitemap):
@@ -29,13 +21,19 @@ class SiteSitemap(Sitemap):
 
 
 class StaticSitemap(SiteSitemap):
-    # Pages of other parts of the site are listed by address, and only once
-    # their part of the site answers there.
-    paths = ["/signer/", "/signataires/", "/organisations/"]
+    names = [
+        "home",
+        "appeal",
+        "news:list",
+        "privacy",
+        "legal",
+        "petitions:sign",
+        "petitions:signatories",
+        "organisations:list",
+    ]
 
     def items(self):
-        named = [reverse(name) for name in ("home", "appeal", "news:list", "privacy", "legal")]
-        return named + [path for path in self.paths if _resolves(path)]
+        return [reverse(name) for name in self.names]
 
     def location(self, path):
         return path
@@ -57,12 +55,10 @@ class PostSitemap(SiteSitemap):
 
 class OrganisationSitemap(SiteSitemap):
     def items(self):
-        if not _resolves("/organisations/sitemap-probe/"):
-            return []
         return Organisation.objects.approved().order_by("name")
 
     def location(self, organisation):
-        return f"/organisations/{organisation.slug}/"
+        return organisation.get_absolute_url()
 
 
 SITEMAPS = {"pages": StaticSitemap, "posts": PostSitemap, "organisations": OrganisationSitemap}

@@ -71,7 +71,7 @@ def test_an_invited_editor_sets_a_password_enrols_and_edits_the_profile(site, vi
     # Back to the page enrolment interrupted.
     assert page.url == f"{live_server.url}/espace/organisations/cpv/"
     assert visit_.axe_violations() == []
-    page.get_by_role("link", name="Mon espace").first.click()
+    page.get_by_role("link", name="Espace des organisations").click()
     assert visit_.axe_violations() == []
     page.get_by_role("link", name="Modifier le profil public de Collectif Parents Vigilants").click()
     page.get_by_label("Présentation").fill("Des parents contre le fichage des enfants.")

@@ -1,16 +1,15 @@
 """An editor publishes a post with an image; a visitor finds it. In headless Chromium, with axe-core."""
 
 import io
-import time
 
 import feedparser
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from PIL import Image
 
 from campaign.models import Post
+from tests.accounts import totp_code
 from tests.campaign.news.factories import PASSWORD, make_organisation, make_post, make_user
 
 
@@ -31,15 +30,10 @@ def site(transactional_db, settings, tmp_path, live_server):
 def editor(site):
     """An editor of SUD éducation with two-factor authentication (TOTP) enrolled."""
     organisation = make_organisation("SUD éducation", slug="sud-education")
-    user = make_user("redaction@sud-education.example", organisations=[organisation])
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user = make_user("redaction@sud-education.example", organisations=[organisation], second_factor=False)
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return user, secret
-
-
-def totp_code(secret):
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def photo(path):

@@ -1,14 +1,15 @@
 import pytest
 
-from campaign.models import OutgoingEmail, User
+from campaign.models import OutgoingEmail
 from petitions.counter import stored_counts
 from petitions.models import Signature
+from tests.accounts import enrol_totp, make_user
 from tests.petitions.factories import make_signature
 
 
 @pytest.fixture
 def staff_client(client, db):
-    user = User.objects.create_superuser("equipe@example.org", "a-long-enough-password")
+    user = enrol_totp(make_user("equipe@example.org", superuser=True))
     client.force_login(user)
     return client
 

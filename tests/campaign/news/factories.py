@@ -5,9 +5,10 @@ from itertools import count
 
 from django.utils import timezone
 
-from campaign.models import Page, Post, User
+from campaign.models import Page, Post
 from campaign.news.services import save_with_unique_slug
 from petitions.models import Membership, Organisation, Petition
+from tests import accounts
 from tests.petitions import factories as petition_factories
 
 _numbers = count(1)
@@ -33,8 +34,11 @@ def make_organisation(name="SUD éducation", slug=None, status=Organisation.Stat
     )
 
 
-def make_user(email=None, *, staff=False, organisations=(), password=PASSWORD):
-    user = User.objects.create_user(email or f"user{next(_numbers)}@example.org", password, is_staff=staff)
+def make_user(email=None, *, staff=False, organisations=(), password=PASSWORD, second_factor=True):
+    """An account as the site makes them: verified address and, by default, an authenticator app."""
+    user = accounts.make_user(email, staff=staff, password=password)
+    if second_factor:
+        accounts.enrol_totp(user)
     for organisation in organisations:
         Membership.objects.create(user=user, organisation=organisation)
     return user

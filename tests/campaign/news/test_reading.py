@@ -265,11 +265,14 @@ def test_public_pages_do_not_vary_on_cookies(client, pages):
         assert "Cookie" not in client.get(path).get("Vary", ""), path
 
 
-def test_logged_in_editors_see_the_writing_link(client, pages):
+def test_editors_reach_the_writing_pages_from_their_space(client, pages):
     from tests.campaign.news.factories import make_user
 
     client.force_login(make_user(organisations=[make_organisation()]))
 
-    html = client.get("/actualites/").content.decode()
+    public = client.get("/actualites/").content.decode()
+    space = client.get("/espace/").content.decode()
 
-    assert '<li><a href="/espace/actualites/">Rédaction</a></li>' in html
+    # Public pages are the same for everyone: a footer link, no personal menu.
+    assert '<li><a href="/espace/">Espace des organisations</a></li>' in public
+    assert '<p><a href="/espace/actualites/">Écrire et gérer les actualités</a></p>' in space
