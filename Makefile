@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint check-migrations chromium clean
+.PHONY: help run serve test lint check-migrations chromium clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -31,6 +31,14 @@ var/secret_key:
 
 run: $(STAMP) var/secret_key
 	DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py devrun
+
+# Production settings on this machine: gunicorn (deploy/gunicorn.conf.py) and
+# the worker. Plain HTTP on 127.0.0.1: put nginx or Caddy in front (docs/deploy.md).
+SERVE_ENV := DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}"
+
+serve: $(STAMP) var/secret_key
+	$(SERVE_ENV) $(PY) manage.py serve
 
 # Debian's Chromium for the end-to-end tests, installed once when missing.
 chromium:

