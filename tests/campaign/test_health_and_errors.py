@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from campaign.models import OutgoingEmail
 from campaign.tasks import deliver_pending_emails
-
 from tests.conftest import free_port
 
 

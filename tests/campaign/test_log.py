@@ -23,7 +23,8 @@ def test_one_json_object_per_line_with_extra_fields():
 
 def test_emails_and_tokens_are_masked_but_module_paths_are_not():
     entry = format_record(
-        "Not Found: /signer/retirer/Zq3kD9-aP0x_7LmNb2QrStUv/ for zoe.lhote@example.org in campaign.tasks.deliver_pending_emails"
+        "Not Found: /signer/retirer/Zq3kD9-aP0x_7LmNb2QrStUv/ for zoe.lhote@example.org "
+        "in campaign.tasks.deliver_pending_emails"
     )
 
     assert entry["message"] == "Not Found: /signer/retirer/[…]/ for [email] in campaign.tasks.deliver_pending_emails"
