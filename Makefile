@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve test lint check-migrations chromium clean
+.PHONY: help run serve test lint check-migrations chromium bench clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -52,6 +52,12 @@ chromium:
 test: $(STAMP) chromium
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint check-migrations
+
+# Load benchmarks on demand (not part of the tests): see bench/run.py.
+bench: $(STAMP) var/secret_key
+	@command -v wrk >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get install -y -qq wrk >/dev/null; }
+	SECRET_KEY="$$(cat var/secret_key)" $(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -251,6 +251,9 @@ PAGE_CACHE_INVALIDATED_BY = [
 ]
 PAGE_CACHE_HORIZONS = []
 
+# `make bench` measures a minimal view (the framework's ceiling) at /_bench/minimal.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
+
 # What `manage.py load_initial_content` loads, in order; each loader is idempotent.
 INITIAL_CONTENT_LOADERS = [
     "campaign.initial_content.load_pages",

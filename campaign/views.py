@@ -2,7 +2,7 @@ import logging
 import sys
 
 from django.db import DatabaseError
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -61,3 +61,8 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def minimal(request):
+    """The framework's own ceiling for the benchmark: the whole middleware stack, no work."""
+    return HttpResponse("ok", content_type="text/plain")
