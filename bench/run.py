@@ -55,7 +55,7 @@ def server_environment(port):
 
 
 def manage(env, *arguments):
-    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
 
 
 def wait_until_up(base, timeout=30):
@@ -78,7 +78,7 @@ def wrk(base, path, script, duration, connections, extra_env=None):
     env = {**os.environ, **(extra_env or {})}
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", combined.name, base + path]
     try:
-        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(combined.name)
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
@@ -113,7 +113,7 @@ def worker_memory(master_pid):
 
 
 def count_rows(env, sql):
-    output = subprocess.run(  # noqa: S603
+    output = subprocess.run(
         [
             PYTHON,
             "manage.py",
@@ -147,7 +147,7 @@ def main():
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "load_initial_content")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "campaign.wsgi:application"],
         cwd=ROOT,
         env={**env, "LOG_LEVEL": env.get("LOG_LEVEL", "INFO")},
