@@ -111,7 +111,9 @@ else:
 _database["OPTIONS"]["pool"] = {
     "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
-    "timeout": env.int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+    # Under load a request waits this long for a connection; when PostgreSQL
+    # is down, this is how long before the reader gets the 503 page.
+    "timeout": env.int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
 }
 _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
