@@ -229,6 +229,8 @@ LOGGING = {
 # Outbox: how long a failing email is retried, and how long the record that
 # it was sent (key and time only) is kept.
 EMAIL_RETRY_WINDOW = env.int("EMAIL_RETRY_WINDOW", 2 * 3600, minimum=60)
+# First delay between attempts; it doubles up to twenty times this value.
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", 30, minimum=1)
 EMAIL_RECORD_RETENTION_DAYS = 30
 
 # Periodic work, enqueued by `db_worker` when due: name -> (task path, seconds).
