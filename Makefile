@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve test lint check-migrations chromium bench clean
+.PHONY: help run serve test test-cluster test-faults lint check-migrations chromium bench clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -58,6 +58,14 @@ bench: $(STAMP) var/secret_key
 	@command -v wrk >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 	  $$sudo apt-get install -y -qq wrk >/dev/null; }
 	SECRET_KEY="$$(cat var/secret_key)" $(PY) bench/run.py $(BENCH_ARGS)
+
+# Real processes on loopback against the PostgreSQL server (127.0.0.1:5432) and
+# Redis (127.0.0.1:6379) of the machine; run by .ci/run.
+test-cluster: $(STAMP)
+	$(PY) -m pytest -m cluster tests/cluster -q -p no:cacheprovider
+
+test-faults: $(STAMP)
+	$(PY) -m pytest -m faults tests/faults -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
