@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.conftest import SMTPServer, free_port, message_text
+from tests.conftest import SMTPServer, message_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -86,7 +86,7 @@ class Deployment:
         return env
 
     def manage(self, *arguments, **env):
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [sys.executable, "manage.py", *arguments],
             cwd=ROOT,
             env=self.env(**env),
@@ -104,7 +104,7 @@ class Deployment:
         output = subprocess.DEVNULL
         if self.logs is not None:
             output = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=output, stderr=output)  # noqa: S603
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=output, stderr=output)
         self.processes.append(process)
         return process
 
