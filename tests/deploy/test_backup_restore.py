@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from psycopg import sql
 
 from campaign.models import Page, PageRevision
 
@@ -46,7 +47,8 @@ def table_counts(params, dbname):
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
             ).fetchall()
         ]
-        return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+        count = sql.SQL("SELECT count(*) FROM {}")
+        return {table: conn.execute(count.format(sql.Identifier(table))).fetchone()[0] for table in tables}
 
 
 @pytest.mark.django_db(transaction=True)
