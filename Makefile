@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint check-migrations chromium clean
+.PHONY: help run serve test test-cluster test-faults lint check-migrations chromium bench clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -32,6 +32,14 @@ var/secret_key:
 run: $(STAMP) var/secret_key
 	DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py devrun
 
+# Production settings on this machine: gunicorn (deploy/gunicorn.conf.py) and
+# the worker. Plain HTTP on 127.0.0.1: put nginx or Caddy in front (docs/deploy.md).
+SERVE_ENV := DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}"
+
+serve: $(STAMP) var/secret_key
+	$(SERVE_ENV) $(PY) manage.py serve
+
 # Debian's Chromium for the end-to-end tests, installed once when missing.
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -44,6 +52,20 @@ chromium:
 test: $(STAMP) chromium
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint check-migrations
+
+# Load benchmarks on demand (not part of the tests): see bench/run.py.
+bench: $(STAMP) var/secret_key
+	@command -v wrk >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get install -y -qq wrk >/dev/null; }
+	SECRET_KEY="$$(cat var/secret_key)" $(PY) bench/run.py $(BENCH_ARGS)
+
+# Real processes on loopback against the PostgreSQL server (127.0.0.1:5432) and
+# Redis (127.0.0.1:6379) of the machine; run by .ci/run.
+test-cluster: $(STAMP)
+	$(PY) -m pytest -m cluster tests/cluster -q -p no:cacheprovider
+
+test-faults: $(STAMP)
+	$(PY) -m pytest -m faults tests/faults -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -99,7 +99,10 @@ def _port(name: str, parts) -> int | None:
 
 
 def parse_database_url(value: str, name: str = "DATABASE_URL") -> dict:
-    """``postgres://user:password@host:port/name?sslmode=require`` to a DATABASES entry."""
+    """``postgres://user:password@host:port/name?sslmode=require`` to a DATABASES entry.
+
+    A Unix socket directory is given as ``postgres://user@/name?host=/run/postgresql``.
+    """
     parts = urlsplit(value)
     if parts.scheme not in ("postgres", "postgresql"):
         raise ImproperlyConfigured(f"{name} must start with postgres:// or postgresql://, got {parts.scheme!r}.")
@@ -108,7 +111,11 @@ def parse_database_url(value: str, name: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{name} must name a database, as in postgres://host/campaign.")
     port = _port(name, parts)
     options = {}
+    host = unquote(parts.hostname or "")
     for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key == "host" and values[-1].startswith("/") and not host:
+            host = values[-1]
+            continue
         if key not in ("sslmode", "connect_timeout", "application_name", "sslrootcert"):
             raise ImproperlyConfigured(f"{name} has an unsupported parameter {key!r}.")
         options[key] = values[-1]
@@ -117,7 +124,7 @@ def parse_database_url(value: str, name: str = "DATABASE_URL") -> dict:
         "NAME": database,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
-        "HOST": unquote(parts.hostname or ""),
+        "HOST": host,
         "PORT": str(port) if port else "",
         "OPTIONS": options,
     }

@@ -212,6 +212,38 @@ class OutgoingEmail(models.Model):
         return self.key
 
 
+class CacheGeneration(models.Model):
+    """A number bumped whenever content shown on public pages changes.
+
+    Every process compares it, at most once a second, with the generation of
+    its cached pages (``campaign.http_cache``): one tiny row is the whole
+    invalidation protocol, for one server or many.
+    """
+
+    PAGES = "pages"
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("génération du cache")
+        verbose_name_plural = _("générations du cache")
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+    @classmethod
+    def current(cls, name):
+        return cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls, name):
+        updated = cls.objects.filter(name=name).update(value=models.F("value") + 1, changed_at=timezone.now())
+        if not updated:
+            cls.objects.bulk_create([cls(name=name, value=1)], ignore_conflicts=True)
+
+
 class ScheduledJob(models.Model):
     """When each periodic task (settings.PERIODIC_TASKS) is next due.
 

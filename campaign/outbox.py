@@ -95,8 +95,9 @@ def build_message(outgoing):
 
 
 def retry_delay(attempts):
-    """30 s, 1 min, 2 min... capped at 10 min between attempts."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 600))
+    """30 s, 1 min, 2 min... capped at 10 min between attempts (EMAIL_RETRY_BASE_SECONDS = 30)."""
+    base = settings.EMAIL_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 20 * base))
 
 
 def record_failure(outgoing, error, now):

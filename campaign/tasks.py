@@ -21,8 +21,16 @@ def prune_outbox():
 
 @task()
 def prune_task_results():
-    """Forget finished task rows after a week: their arguments may name people."""
+    """Forget finished task rows after a week, and close tasks whose worker died.
+
+    A task still "running" after an hour lost its worker (every task here
+    takes seconds); its work is idempotent and has been picked up again by the
+    periodic sweeps, so it is only marked failed, for the record.
+    """
     from django_tasks_db.models import DBTaskResult
 
-    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=timezone.now() - timedelta(days=7)).delete()
-    return deleted
+    now = timezone.now()
+    lost = DBTaskResult.objects.running().filter(started_at__lt=now - timedelta(hours=1))
+    lost_count = lost.update(status="FAILED", finished_at=now, exception_class_path="WorkerLost")
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=now - timedelta(days=7)).delete()
+    return {"deleted": deleted, "lost": lost_count}

@@ -40,5 +40,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+if settings.BENCHMARK_VIEWS:
+    urlpatterns += [path("_bench/minimal", views.minimal)]
+
 if settings.DEBUG:
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.management import call_command
 
+from campaign.http_cache import generation_watcher, page_store
 from campaign.initial_content import load_pages
 
 
@@ -18,6 +19,16 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no page cached in this process."""
+    page_store.clear()
+    generation_watcher.reset()
+    yield
+    page_store.clear()
+    generation_watcher.reset()
 
 
 @pytest.fixture

@@ -1,8 +1,14 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import Client
+from django.utils import timezone
 
+from campaign.models import OutgoingEmail
+from campaign.tasks import deliver_pending_emails
 from tests.conftest import free_port
 
 
@@ -27,7 +33,25 @@ def test_healthz_answers_when_the_database_does(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "queue": {"ready": 0, "oldest_seconds": 0},
+        "outbox": {"due": 0, "oldest_seconds": 0},
+    }
+
+
+def test_healthz_reports_the_age_of_the_backlog(client, db):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        OutgoingEmail.objects.create(key="k", recipient="a@example.org", subject="s", body_text="t")
+        deliver_pending_emails.enqueue()
+
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        response = client.get("/healthz")
+
+    assert response.json()["queue"] == {"ready": 1, "oldest_seconds": 90.0}
+    assert response.json()["outbox"] == {"due": 1, "oldest_seconds": 90.0}
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(client, database_down):

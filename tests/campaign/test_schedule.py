@@ -34,3 +34,17 @@ def test_periodic_tasks_run_in_the_worker(db, run_tasks):
         run_tasks()
 
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_tasks_of_a_dead_worker_are_closed_after_an_hour(db):
+    from datetime import timedelta
+
+    from campaign.tasks import prune_task_results
+
+    stuck = DBTaskResult.objects.get(id=prune_task_results.enqueue().id)
+    stuck.claim("worker-killed-with-sigkill")
+    DBTaskResult.objects.filter(id=stuck.id).update(started_at=timezone.now() - timedelta(hours=2))
+
+    assert prune_task_results.call() == {"deleted": 0, "lost": 1}
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.exception_class_path) == ("FAILED", "WorkerLost")

@@ -83,9 +83,18 @@ def test_database_url_is_parsed(monkeypatch):
         "PASSWORD": "p@ss",
         "HOST": "db.example.org",
         "PORT": "6543",
-        "OPTIONS": {"sslmode": "require", "pool": {"min_size": 1, "max_size": 4, "timeout": 10}},
+        "OPTIONS": {"sslmode": "require", "pool": {"min_size": 1, "max_size": 4, "timeout": 5}},
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+def test_database_url_with_a_unix_socket(monkeypatch):
+    settings = load_settings(monkeypatch, DATABASE_URL="postgres://postgres@/campaign?host=/run/postgresql")
+
+    assert (settings["DATABASES"]["default"]["HOST"], settings["DATABASES"]["default"]["NAME"]) == (
+        "/run/postgresql",
+        "campaign",
+    )
 
 
 def test_without_database_url_the_embedded_server_is_used(monkeypatch):

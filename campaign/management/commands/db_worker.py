@@ -6,6 +6,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from campaign.schedule import Scheduler
+from campaign.tasks import deliver_pending_emails
 
 
 class Command(db_worker.Command):
@@ -24,5 +25,8 @@ class Command(db_worker.Command):
         # Under the autoreloader, only the child process does the work.
         reloader_parent = options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if scheduler and not options["batch"] and not reloader_parent:
+            # A worker killed mid-batch (SIGKILL, OOM, power) leaves emails
+            # pending and nobody to send them: look for them at once.
+            deliver_pending_emails.enqueue()
             Scheduler().start()
         return super().handle(*args, **options)

@@ -1,0 +1,229 @@
+"""`make bench`: load the site with wrk on loopback and print what it takes.
+
+One run: gunicorn with the production settings and deploy/gunicorn.conf.py,
+then, for each scenario, a warm-up and a measured wrk run (default 20 s at 16
+connections): a static file, a minimal Django view (the framework's ceiling),
+`/`, `/actualites/`, `/api/petition.json`, signing (POST, unique emails,
+addresses spread through X-Forwarded-For) and confirming (POST). It prints a
+table (requests/s, p50, p99, errors), the ratios the production issue sets as
+targets, checks that signature rows equal accepted responses, reports each
+gunicorn worker's resident memory, and writes everything to bench/results/.
+
+The load generator runs on the same cores as the server: figures are for
+comparing runs and ratios on one machine, not absolute capacities.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).resolve().parent / "lua"
+RESULTS = Path(__file__).resolve().parent / "results"
+PYTHON = sys.executable
+
+
+def server_environment(port):
+    env = dict(os.environ)
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "SECURE_SSL_REDIRECT": "0",
+            # The load generator plays a crowd behind one trusted proxy.
+            "TRUSTED_PROXY_COUNT": "1",
+            "BENCHMARK_VIEWS": "1",
+            "BIND": f"127.0.0.1:{port}",
+            "DJANGO_SETTINGS_MODULE": "campaign.settings",
+        }
+    )
+    return env
+
+
+def manage(env, *arguments):
+    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
+
+
+def wait_until_up(base, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer on /healthz")
+
+
+def wrk(base, path, script, duration, connections, extra_env=None):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as combined:
+        combined.write((LUA / "common.lua").read_text())
+        combined.write("\n")
+        combined.write((LUA / script).read_text())
+    env = {**os.environ, **(extra_env or {})}
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", combined.name, base + path]
+    try:
+        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(combined.name)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = result["duration_us"] / 1e6
+    result["rps"] = result["requests"] / seconds if seconds else 0.0
+    return result
+
+
+def static_path(base):
+    with urllib.request.urlopen(base + "/") as response:
+        html = response.read().decode()
+    return re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', html).group(1)
+
+
+def signing_form(base):
+    """A CSRF cookie and token, and a fill-time stamp, as a browser would hold them."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/signer/") as response:
+        html = response.read().decode()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    return fields, cookies
+
+
+def worker_memory(master_pid):
+    import psutil
+
+    master = psutil.Process(master_pid)
+    return [round(child.memory_info().rss / 2**20, 1) for child in master.children()]
+
+
+def count_rows(env, sql):
+    output = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from django.db import connection\n"
+            f"with connection.cursor() as c:\n    c.execute({sql!r})\n    print(c.fetchone()[0])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", nargs="*", help="scenario names to run")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: `make bench` installs Debian's wrk.")
+
+    env = server_environment(args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "load_initial_content")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "campaign.wsgi:application"],
+        cwd=ROOT,
+        env={**env, "LOG_LEVEL": env.get("LOG_LEVEL", "INFO")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        wait_until_up(base)
+        scenarios = build_scenarios(base, env)
+        for name, path, script, extra, after in scenarios:
+            if args.only and name not in args.only:
+                continue
+            if args.warmup:
+                wrk(base, path, script, args.warmup, args.connections, extra() if callable(extra) else extra)
+            run_env = extra() if callable(extra) else extra
+            result = wrk(base, path, script, args.duration, args.connections, run_env)
+            result["name"] = name
+            if after:
+                result.update(after(result, run_env))
+            rows.append(result)
+            print(
+                f"{name:<22} {result['rps']:>9.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
+                f"p99 {result['p99_us'] / 1000:7.2f} ms  statuses {result['statuses']}",
+                flush=True,
+            )
+        memory = worker_memory(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    report(rows, memory, env)
+
+
+def build_scenarios(base, env):
+    """(name, path, lua script, wrk environment or a function returning it, check after the run)."""
+    return [
+        ("static file", static_path(base), "get.lua", None, None),
+        ("minimal view", "/_bench/minimal", "get.lua", None, None),
+        ("home /", "/", "get.lua", None, None),
+        ("news /actualites/", "/actualites/", "get.lua", None, None),
+        ("api petition.json", "/api/petition.json", "get.lua", None, None),
+    ]
+
+
+def ratio(rows, a, b):
+    by_name = {row["name"]: row for row in rows}
+    if a in by_name and b in by_name and by_name[b]["rps"]:
+        return round(by_name[a]["rps"] / by_name[b]["rps"], 2)
+    return None
+
+
+def report(rows, memory, env):
+    ratios = {
+        "home / static": ratio(rows, "home /", "static file"),
+        "api / static": ratio(rows, "api petition.json", "static file"),
+        "signing / minimal view": ratio(rows, "signing (POST)", "minimal view"),
+    }
+    print()
+    print(f"| {'scenario':<22} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} |")
+    print(f"|{'-' * 24}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|")
+    for row in rows:
+        errors = sum(row["errors"].values())
+        print(
+            f"| {row['name']:<22} | {row['rps']:>8.0f} | {row['p50_us'] / 1000:>7.2f} | "
+            f"{row['p99_us'] / 1000:>7.2f} | {errors:>6} |"
+        )
+    print()
+    for name, value in ratios.items():
+        print(f"ratio {name}: {value}")
+    print(f"gunicorn workers' resident memory (MB): {memory}")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{stamp}.json"
+    path.write_text(json.dumps({"rows": rows, "ratios": ratios, "worker_rss_mb": memory}, indent=2))
+    print(f"written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

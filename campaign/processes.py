@@ -1,0 +1,46 @@
+"""Running the site's processes side by side until Ctrl-C or SIGTERM (make run, make serve)."""
+
+import signal
+import subprocess
+import sys
+import time
+
+
+def supervise(commands, stdout, stderr, stop_timeout=35):
+    """Start every command; stop them all (SIGTERM, then SIGKILL after ``stop_timeout``)
+    when this process is asked to stop or when one of them exits. Return an exit status."""
+    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    status = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                stderr.write(f"{' '.join(child.args[1:3])} stopped (exit {child.returncode}); stopping everything.\n")
+                status = child.returncode or 1
+                stopping = True
+        time.sleep(0.2)
+
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + stop_timeout
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    stdout.write("Stopped.\n")
+    return status
+
+
+def manage(*arguments):
+    from django.conf import settings
+
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments]
