@@ -15,9 +15,10 @@ Invalidation: saving the content a page shows (an appeal revision, an
 organisation, a post) bumps a generation number in PostgreSQL; each process
 looks at it at most once per ``PAGE_CACHE_GENERATION_CHECK`` seconds, so every
 server drops its pages within about a second, whatever the cache backend.
-Scheduled content: ``PAGE_CACHE_HORIZONS`` name functions returning the next
-moment something scheduled becomes visible; no entry and no ``max-age``
-outlives it, so a post scheduled for 9:00 appears at 9:00 without cron.
+Scheduled content: pages that show it use ``@public_page(scheduled=True)``;
+``PAGE_CACHE_HORIZONS`` name functions returning the next moment something
+scheduled becomes visible, and no entry and no ``max-age`` outlives it, so a
+post scheduled for 9:00 appears at 9:00 without cron.
 
 Readers with a session (editors, staff) bypass the process cache; pages that
 set a cookie or vary on it are never stored.
@@ -49,6 +50,7 @@ except ImportError:  # pragma: no cover - brotli is pinned in requirements.txt
 logger = logging.getLogger(__name__)
 
 PUBLIC_ATTRIBUTE = "campaign_public_page"
+HORIZON_ATTRIBUTE = "campaign_public_until"
 # Headers a cached entry keeps; everything else is the server's or per-request.
 KEPT_HEADERS = {
     "content-type",
@@ -66,8 +68,12 @@ KEPT_HEADERS = {
 MIN_COMPRESS_BYTES = 512
 
 
-def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_error=86400):
-    """Mark a view's successful GET responses as the same for every anonymous reader."""
+def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_error=86400, scheduled=False):
+    """Mark a view's successful GET responses as the same for every anonymous reader.
+
+    ``scheduled=True`` for pages that show scheduled content (posts): their
+    lifetime, in every cache, ends when the next scheduled item appears.
+    """
 
     def decorator(view_func):
         @wraps(view_func)
@@ -75,13 +81,16 @@ def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_e
             response = view_func(request, *args, **kwargs)
             if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.streaming:
                 setattr(response, PUBLIC_ATTRIBUTE, True)
-                patch_cache_control(
-                    response,
-                    public=True,
-                    max_age=_capped(max_age),
-                    stale_while_revalidate=stale_while_revalidate,
-                    stale_if_error=stale_if_error,
-                )
+                directives = {"public": True, "max_age": max_age, "stale_if_error": stale_if_error}
+                horizon = next_horizon() if scheduled else None
+                if horizon is not None and (horizon - timezone.now()).total_seconds() < max_age:
+                    setattr(response, HORIZON_ATTRIBUTE, horizon)
+                    directives["max_age"] = max(0, int((horizon - timezone.now()).total_seconds()))
+                else:
+                    # Not when scheduled content is about to appear: no cache
+                    # may keep serving the old page past that moment.
+                    directives["stale_while_revalidate"] = stale_while_revalidate
+                patch_cache_control(response, **directives)
             return response
 
         return wrapper
@@ -89,12 +98,10 @@ def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_e
     return decorator(view) if view is not None else decorator
 
 
-def _capped(max_age):
-    """A max-age that ends no later than the next scheduled publication."""
-    horizon = generation_watcher.horizon()
-    if horizon is None:
-        return max_age
-    return max(0, min(max_age, int((horizon - timezone.now()).total_seconds())))
+def next_horizon():
+    """The next moment scheduled content appears (settings.PAGE_CACHE_HORIZONS), or None."""
+    moments = [import_string(path)() for path in settings.PAGE_CACHE_HORIZONS]
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def invalidate_pages():
@@ -113,20 +120,19 @@ def content_changed(sender, **kwargs):
 
 
 class GenerationWatcher:
-    """The current page generation and the next scheduled horizon, read at most once per interval."""
+    """The current page generation, read from PostgreSQL at most once per interval."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.checked_at = float("-inf")
         self.generation = None
-        self._horizon = None
 
     def reset(self):
         with self.lock:
             self.checked_at = float("-inf")
 
     def refresh(self):
-        now = time.monotonic()
+        now = time.time()
         if now - self.checked_at < settings.PAGE_CACHE_GENERATION_CHECK:
             return self.generation
         with self.lock:
@@ -136,21 +142,12 @@ class GenerationWatcher:
 
             try:
                 self.generation = CacheGeneration.current(CacheGeneration.PAGES)
-                horizons = [import_string(path)() for path in settings.PAGE_CACHE_HORIZONS]
             except DatabaseError:
                 # The database is away: keep serving what we have (stale-if-error),
-                # and look again soon.
+                # and look again at the next interval.
                 logger.warning("page cache: generation unavailable, serving cached pages")
-                self.checked_at = now
-                return self.generation
-            self._horizon = min((h for h in horizons if h is not None), default=None)
             self.checked_at = now
             return self.generation
-
-    def horizon(self):
-        self.refresh()
-        horizon = self._horizon
-        return horizon if horizon is not None and horizon > timezone.now() else None
 
 
 generation_watcher = GenerationWatcher()
@@ -226,7 +223,7 @@ class PageStore:
             entry = self.entries.get(key)
             if entry is None:
                 return None
-            if entry.generation != generation or entry.expires_at <= time.monotonic():
+            if entry.generation != generation or entry.expires_at <= time.time():
                 del self.entries[key]
                 return None
             self.entries.move_to_end(key)
@@ -285,10 +282,10 @@ class PageCacheMiddleware:
 
     def _store(self, key, response, generation):
         lifetime = settings.PAGE_CACHE_SECONDS
-        horizon = generation_watcher.horizon()
+        horizon = getattr(response, HORIZON_ATTRIBUTE, None)
         if horizon is not None:
             lifetime = min(lifetime, (horizon - timezone.now()).total_seconds())
-        entry = Entry.from_response(response, generation, time.monotonic() + lifetime)
+        entry = Entry.from_response(response, generation, time.time() + lifetime)
         if lifetime > 0:
             page_store.put(key, entry)
         return entry

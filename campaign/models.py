@@ -302,11 +302,9 @@ class PostQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
-    def seconds_until_next_publication(self, now=None):
-        """Seconds until the next scheduled post appears, or None: caches must expire by then."""
-        now = now or timezone.now()
-        upcoming = self.scheduled(now).aggregate(at=models.Min("published_at"))["at"]
-        return None if upcoming is None else max(int((upcoming - now).total_seconds()), 0)
+    def next_publication(self, now=None):
+        """When the next scheduled post appears, or None: no cache may outlive that moment."""
+        return self.scheduled(now).aggregate(at=models.Min("published_at"))["at"]
 
     def editable_by(self, user):
         """Posts ``user`` may change: staff any; an editor those of their organisations."""

@@ -24,7 +24,7 @@ def _current_or_404(slug):
 
 
 @require_safe
-@public_page
+@public_page(scheduled=True)
 def home(request):
     return render(request, "campaign/home.html", {"appeal": _current_or_404(Page.APPEAL)})
 

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign import ratelimit
+from campaign.http_cache import public_page
 from petitions import counter, services, share, tokens
 from petitions.forms import SignatureForm
 from petitions.models import Signature
@@ -128,6 +129,7 @@ class KnownCountPaginator(Paginator):
 
 
 @require_safe
+@public_page
 def signatories(request):
     petition = _featured_or_404()
     signatures = (
@@ -142,6 +144,7 @@ def signatories(request):
 
 
 @require_safe
+@public_page(max_age=10, stale_while_revalidate=30)
 def api_petition(request):
     petition = counter.featured()
     if petition is None:
@@ -157,6 +160,5 @@ def api_petition(request):
                 "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
             }
         )
-    response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=30"
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from campaign.settings import *  # noqa: F403
 
+# Pages are rendered for every request in the suite (tests change content and
+# read it back at once); tests/campaign/test_http_cache.py turns the cache on.
+PAGE_CACHE_SECONDS = 0
+
 # Hashed static names need `collectstatic` first; the suite serves the source
 # files instead (tests/campaign/test_static.py checks the production storage).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -10,8 +10,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from campaign.http_cache import public_page
 from campaign.models import Post
-from campaign.news.views import public_cache
+from campaign.news.views import MACHINE_READ_MAX_AGE
 from petitions.models import Organisation
 
 # Sanitised HTML (nh3) always quotes attributes with double quotes.
@@ -45,7 +46,8 @@ class LatestPostsFeed(Feed):
     feed_url_name = "news:rss"
 
     def __call__(self, request, *args, **kwargs):
-        return public_cache(super().__call__(request, *args, **kwargs))
+        render = super().__call__
+        return public_page(max_age=MACHINE_READ_MAX_AGE, scheduled=True)(render)(request, *args, **kwargs)
 
     def posts(self, obj):
         return Post.objects.published()

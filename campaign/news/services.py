@@ -335,3 +335,8 @@ def mailing_progress(post):
 def unsubscribe(signature_id):
     """Stop sending news to this signer. Idempotent; False when the signature no longer exists."""
     return Signature.objects.filter(pk=signature_id).update(wants_news=False) == 1
+
+
+def next_publication():
+    """For campaign.http_cache (settings.PAGE_CACHE_HORIZONS): the next scheduled post's time."""
+    return Post.objects.next_publication()

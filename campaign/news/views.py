@@ -9,13 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from campaign.http_cache import public_page
 from campaign.markdown import render_markdown
 from campaign.models import Post
 from campaign.news import search as news_search
@@ -30,17 +30,13 @@ from petitions.organisations.permissions import is_editor
 # ---------------------------------------------------------------------------
 
 
-def public_cache(response, now=None):
-    """Let caches keep a public response, but never past the next scheduled post's time."""
-    max_age = settings.NEWS_CACHE_SECONDS
-    upcoming = Post.objects.seconds_until_next_publication(now)
-    if upcoming is not None:
-        max_age = min(max_age, upcoming)
-    patch_cache_control(response, public=True, max_age=max_age)
-    return response
+# Feeds and the sitemap are polled by machines: ten minutes is fresh enough
+# (and never past the next scheduled post, see campaign.http_cache).
+MACHINE_READ_MAX_AGE = 600
 
 
 @require_safe
+@public_page(scheduled=True)
 def post_list(request):
     posts = Post.objects.published().newest_first().select_related("organisation")
     organisation = None
@@ -52,6 +48,7 @@ def post_list(request):
 
 
 @require_safe
+@public_page
 def post_detail(request, slug):
     post = get_object_or_404(Post.objects.published().select_related("organisation"), slug=slug)
     return render(request, "campaign/news/detail.html", {"post": post})
@@ -70,11 +67,13 @@ def search(request):
 
 
 @require_safe
+@public_page(max_age=MACHINE_READ_MAX_AGE, scheduled=True)
 def sitemap_xml(request):
-    return public_cache(sitemap(request, sitemaps=SITEMAPS))
+    return sitemap(request, sitemaps=SITEMAPS)
 
 
 @require_safe
+@public_page(max_age=24 * 3600)
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -88,9 +87,7 @@ def robots_txt(request):
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
         "",
     ]
-    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=24 * 3600)
-    return response
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 # ---------------------------------------------------------------------------

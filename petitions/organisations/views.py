@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from campaign.http_cache import public_page
 from petitions.models import Organisation
 from petitions.organisations import services
 from petitions.organisations.forms import NAME_TAKEN, JoinForm, ProfileForm
@@ -28,6 +29,7 @@ def group_by_kind(organisations):
 
 
 @require_safe
+@public_page
 def organisation_list(request):
     organisations = list(Organisation.objects.approved().order_by("name"))
     return render(
@@ -38,6 +40,7 @@ def organisation_list(request):
 
 
 @require_safe
+@public_page(scheduled=True)
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.approved(), slug=slug)
     return render(request, "petitions/organisations/detail.html", {"organisation": organisation})

@@ -155,7 +155,7 @@ def test_api_gives_the_count_with_cache_and_cors_headers(client, petition):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response["Cache-Control"] == "public, max-age=10, stale-while-revalidate=30"
+    assert response["Cache-Control"] == "public, max-age=10, stale-if-error=86400, stale-while-revalidate=30"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert dict(response.cookies) == {}
     assert json.loads(response.content) == {

@@ -55,8 +55,9 @@ def test_caches_expire_when_the_scheduled_post_appears(client, scheduled, path):
     with time_machine.travel(PUBLICATION + timedelta(seconds=1), tick=False):
         after = client.get(path)
 
-    assert soon["Cache-Control"] == "public, max-age=100"
-    assert after["Cache-Control"] == "public, max-age=600"
+    # Capped by the publication, and no serving stale past it.
+    assert soon["Cache-Control"] == "public, max-age=100, stale-if-error=86400"
+    assert after["Cache-Control"] == "public, max-age=600, stale-if-error=86400, stale-while-revalidate=600"
 
 
 def test_cache_lifetime_follows_the_nearest_scheduled_post(client, pages):
@@ -67,4 +68,4 @@ def test_cache_lifetime_follows_the_nearest_scheduled_post(client, pages):
 
         response = client.get("/actualites/rss/")
 
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "public, max-age=300, stale-if-error=86400"

@@ -163,8 +163,8 @@ def test_home_page_query_count_does_not_grow_with_organisations(
     for number in range(organisations):
         make_organisation(f"Organisation {number:02d}")
 
-    # The appeal, the petition and its count, the latest news, the organisations.
-    with django_assert_num_queries(4):
+    # The appeal, the next scheduled post, the petition and its count, the latest news, the organisations.
+    with django_assert_num_queries(5):
         client.get("/")
 
 
