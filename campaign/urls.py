@@ -4,9 +4,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from campaign import accounts, views
+from campaign.media import serve_media
 from campaign.models import Page
 from campaign.news.views import robots_txt, sitemap_xml
 
@@ -43,5 +43,5 @@ urlpatterns += i18n_patterns(
 if settings.BENCHMARK_VIEWS:
     urlpatterns += [path("_bench/minimal", views.minimal)]
 
-if settings.DEBUG:
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media")]

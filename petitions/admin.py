@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from petitions import counter
 from petitions.addresses import normalise_email
+from petitions.audit import AuditedAdminMixin
 from petitions.models import Petition, Signature, SignatureTally
 
 
@@ -28,8 +30,25 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
-    """Staff read signatures one by one (to answer a signer) and may delete them; nobody edits them."""
+class SignatureAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Staff read signatures one by one (to answer a signer) and may delete them; nobody edits them.
+
+    Every list view and export is written to the audit log.
+    """
+
+    actions = ["export_csv"]
+    audit_export_fields = [
+        ("first_name", _("Prénom")),
+        ("last_name", pgettext_lazy("family name", "Nom")),
+        ("email", _("Adresse e-mail")),
+        ("postcode", _("Code postal")),
+        ("departement", _("Département")),
+        ("role", _("Qualité")),
+        ("show_name", _("Nom affiché")),
+        ("wants_news", _("Actualités")),
+        ("created_at", _("Signée le")),
+        ("confirmed_at", _("Confirmée le")),
+    ]
 
     list_display = ["__str__", "departement", "role", "created_at", "confirmed_at", "show_name", "wants_news"]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "role", "show_name", "wants_news", "petition"]

@@ -20,8 +20,6 @@ def site(transactional_db, settings, tmp_path, live_server):
     load_pages()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
-    # The site's URLs, plus the media files that the web server serves in production.
-    settings.ROOT_URLCONF = "tests.e2e.urls_with_media"
     # A code typed at the end of its 30 s window is still accepted, as a person's would be.
     settings.MFA_TOTP_TOLERANCE = 1
 

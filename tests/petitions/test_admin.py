@@ -89,3 +89,33 @@ def test_deleting_one_signature_takes_its_emails(petition):
 
     assert signature.delete() == (1, {"petitions.Signature": 1})
     assert OutgoingEmail.objects.count() == 0
+
+
+def test_listing_signatures_is_written_to_the_audit_log(staff_client, petition):
+    from petitions.models import AuditEntry
+
+    make_signature(petition)
+    make_signature(petition)
+
+    staff_client.get("/admin/petitions/signature/", {"role": "parent"})
+
+    assert list(AuditEntry.objects.values_list("user_email", "action", "model", "query", "rows")) == [
+        ("equipe@example.org", "list", "petitions.signature", "role=parent", 2)
+    ]
+
+
+def test_exporting_signatures_is_audited_and_safe_for_spreadsheets(staff_client, petition):
+    from petitions.models import AuditEntry
+
+    one = make_signature(petition, first_name="Zoé", last_name="L'Hôte", email="zoe@example.org")
+    make_signature(petition)
+
+    response = staff_client.post("/admin/petitions/signature/", {"action": "export_csv", "_selected_action": [one.pk]})
+
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "Prénom,Nom,Adresse e-mail,Code postal,Département,Qualité,Nom affiché,Actualités,Signée le,Confirmée le"
+    )
+    assert lines[1].startswith("Zoé,L'Hôte,zoe@example.org,38000,38,parent,False,False,")
+    assert len(lines) == 2
+    assert list(AuditEntry.objects.filter(action="export").values_list("model", "rows")) == [("petitions.signature", 1)]
