@@ -57,6 +57,7 @@ class Deployment:
     extra_env: dict = field(default_factory=dict)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
     processes: list = field(default_factory=list)
+    log_files: list = field(default_factory=list)
 
     def env(self, **overrides):
         env = {
@@ -104,6 +105,7 @@ class Deployment:
         output = subprocess.DEVNULL
         if self.logs is not None:
             output = (self.logs / f"{name}.log").open("ab")
+            self.log_files.append(output)
         process = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=output, stderr=output)
         self.processes.append(process)
         return process
@@ -134,6 +136,9 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
+        for log in self.log_files:
+            log.close()
+        self.log_files.clear()
 
 
 def _answers(url):
@@ -176,6 +181,10 @@ class Visitor:
         self.lock = threading.Lock()
 
     def request(self, url, data=None):
+        # Production cookies are Secure; on plain-HTTP loopback the jar would
+        # keep them to itself. (In production a TLS proxy stands in front.)
+        for cookie in self.jar:
+            cookie.secure = False
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(url, data=body, headers={"X-Forwarded-For": self.ip})
         started = time.monotonic()

