@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from campaign.admin_mixins import ReadOnlyAdminMixin
 from campaign.models import OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
 
 
@@ -121,7 +122,7 @@ class PageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageRevision)
-class PageRevisionAdmin(admin.ModelAdmin):
+class PageRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """History is read-only: staff can read every revision, nobody can alter one."""
 
     list_display = ["page", "language", "title", "author", "created_at"]
@@ -129,29 +130,15 @@ class PageRevisionAdmin(admin.ModelAdmin):
     fields = ["page", "language", "title", "author", "created_at", "body"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status"]
     fields = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject"]
     readonly_fields = fields
     actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
     @admin.action(description=_("Réessayer l'envoi"))
     def retry(self, request, queryset):
@@ -175,7 +162,7 @@ class ScheduledJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Posts are written on the editing page (/espace/actualites/); the admin lists them and shows mailings."""
 
     list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
@@ -183,15 +170,10 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
     readonly_fields = fields
+    deletable = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation", "author")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Modifier"))
     def edit(self, post):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from campaign.admin_mixins import ReadOnlyAdminMixin
 from petitions import counter
 from petitions.addresses import normalise_email
 from petitions.audit import AuditedAdminMixin
@@ -30,7 +31,7 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class SignatureAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff read signatures one by one (to answer a signer) and may delete them; nobody edits them.
 
     Every list view and export is written to the audit log.
@@ -75,12 +76,7 @@ class SignatureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # A million rows: no COUNT(*) of the whole table on each page.
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
     def get_search_results(self, request, queryset, search_term):
         # Staff type the address as the signer gave it; the index holds it normalised.
@@ -94,20 +90,11 @@ class SignatureAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SignatureTally)
-class SignatureTallyAdmin(admin.ModelAdmin):
+class SignatureTallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What remains of a closed petition's signatures once their signers are erased."""
 
     list_display = ["petition", "day", "departement", "signatures"]
     list_filter = ["petition"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The organisations' admin (issue 4) lives with their code.

@@ -19,6 +19,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from campaign import site
 from campaign.models import PageRevision
 from campaign.outbox import queue_email
 from petitions import tokens
@@ -41,7 +42,7 @@ class Outcome(enum.Enum):
 
 def absolute_url(name, *args, language=None):
     with translation.override(language or settings.LANGUAGE_CODE):
-        return settings.SITE_URL + reverse(name, args=args)
+        return site.absolute_url(reverse(name, args=args))
 
 
 def email_context(signature, petition_title, language):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign import ratelimit
 from campaign.http_cache import public_page
+from campaign.site import absolute_url
 from petitions import counter, services, share, tokens
 from petitions.forms import SignatureForm
 from petitions.models import Signature
@@ -89,7 +90,7 @@ def confirm(request, token):
         return redirect(request.path)
     context = {"signature": signature, "withdraw_token": tokens.withdrawal_token(signature)}
     if signature.is_confirmed:
-        context |= {"petition": _counts_for(signature.petition), "share": share.links(settings.SITE_URL + "/")}
+        context |= {"petition": _counts_for(signature.petition), "share": share.links(absolute_url("/"))}
         return render(request, "petitions/confirmed.html", context)
     return render(request, "petitions/confirm.html", context)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.http_cache import public_page
 from campaign.models import Post
 from campaign.news.views import MACHINE_READ_MAX_AGE
+from campaign.site import absolute_url
 from petitions.models import Organisation
 
 # Sanitised HTML (nh3) always quotes attributes with double quotes.
@@ -56,10 +57,10 @@ class LatestPostsFeed(Feed):
         return self.posts(obj).newest_first().select_related("organisation")[: settings.NEWS_FEED_ITEMS]
 
     def link(self, obj=None):
-        return settings.SITE_URL + reverse("news:list")
+        return absolute_url(reverse("news:list"))
 
     def feed_url(self, obj=None):
-        return settings.SITE_URL + reverse(self.feed_url_name)
+        return absolute_url(reverse(self.feed_url_name))
 
     def subtitle(self, obj=None):
         return self.description
@@ -72,7 +73,7 @@ class LatestPostsFeed(Feed):
         return escape(post.summary)
 
     def item_link(self, post):
-        return settings.SITE_URL + post.get_absolute_url()
+        return absolute_url(post.get_absolute_url())
 
     def item_guid(self, post):
         return self.item_link(post)
@@ -119,7 +120,7 @@ class OrganisationPostsFeed(LatestPostsFeed):
         return Post.objects.published().filter(organisation=organisation)
 
     def link(self, organisation):
-        return f"{settings.SITE_URL}{reverse('news:list')}?organisation={organisation.slug}"
+        return absolute_url(f"{reverse('news:list')}?organisation={organisation.slug}")
 
     def feed_url(self, organisation):
-        return settings.SITE_URL + reverse("news:organisation_rss", kwargs={"slug": organisation.slug})
+        return absolute_url(reverse("news:organisation_rss", kwargs={"slug": organisation.slug}))

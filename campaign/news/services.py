@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from campaign.models import OutgoingEmail, Post, PostDelivery, PostMailing
 from campaign.outbox import queue_email, wake_worker
+from campaign.site import absolute_url
 from petitions.models import Signature
 
 logger = logging.getLogger(__name__)
@@ -224,10 +225,6 @@ def signature_id_from_token(token):
     except signing.BadSignature:
         return None
     return int(value) if value.isdigit() else None
-
-
-def absolute_url(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def _queue_post_email(post, signature):

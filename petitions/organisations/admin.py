@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from campaign.admin_mixins import ReadOnlyAdminMixin
 from campaign.images import ImageUploadField
 from petitions.audit import AuditedAdminMixin
 from petitions.models import AuditEntry, Membership, Organisation
@@ -285,7 +286,7 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         )
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff read the log; nobody adds, changes or deletes an entry."""
 
     list_display = ["at", "user_email", "action", "data", "query", "rows"]
@@ -301,15 +302,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return apps.get_model(entry.model)._meta.verbose_name_plural
         except (LookupError, ValueError):
             return entry.model
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(Organisation, OrganisationAdmin)

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from campaign.client_ip import client_key
 from campaign.outbox import queue_email
+from campaign.site import absolute_url
 from petitions.models import Membership, Organisation
 
 CONFIRM_SALT = "petitions.organisations.confirm-contact"
@@ -42,10 +43,6 @@ class InvalidToken(Exception):
 
 class ExpiredToken(Exception):
     pass
-
-
-def absolute(path):
-    return settings.SITE_URL + path
 
 
 def in_site_language(function):
@@ -175,7 +172,7 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
         template="organisation_confirm",
         context={
             "organisation": organisation,
-            "confirm_url": absolute(reverse("organisations:confirm", args=[confirmation_token(organisation)])),
+            "confirm_url": absolute_url(reverse("organisations:confirm", args=[confirmation_token(organisation)])),
             "days": settings.ORGANISATION_CONFIRMATION_DAYS,
         },
         language=translation.get_language(),
@@ -212,7 +209,7 @@ def confirm_contact(organisation):
             if not updated:
                 return False
             organisation.refresh_from_db()
-            admin_url = absolute(reverse("admin:petitions_organisation_change", args=[organisation.pk]))
+            admin_url = absolute_url(reverse("admin:petitions_organisation_change", args=[organisation.pk]))
             for moderator in moderators():
                 queue_email(
                     key=f"organisation-request:{organisation.pk}:{moderator.pk}",
@@ -235,7 +232,7 @@ def set_password_url(user):
     """An allauth password-reset link, which lets an invited person choose their password."""
     token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token})
-    return absolute(path)
+    return absolute_url(path)
 
 
 def editor_access_context(password_url):
@@ -243,8 +240,8 @@ def editor_access_context(password_url):
     return {
         "password_url": password_url,
         "password_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
-        "reset_url": absolute(reverse("account_reset_password")),
-        "space_url": absolute(reverse("organisations:space")),
+        "reset_url": absolute_url(reverse("account_reset_password")),
+        "space_url": absolute_url(reverse("organisations:space")),
     }
 
 
@@ -295,7 +292,7 @@ def approve(organisation):
             template="organisation_approved",
             context={
                 "organisation": organisation,
-                "organisation_url": absolute(organisation.get_absolute_url()),
+                "organisation_url": absolute_url(organisation.get_absolute_url()),
                 **editor_access_context(password_url),
             },
         )
