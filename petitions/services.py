@@ -179,11 +179,23 @@ def find_for_confirmation(value, now=None):
 def confirm(signature, now=None):
     """Confirm a pending signature; True if this call confirmed it (False: it already was)."""
     now = now or timezone.now()
-    # One statement, so one transaction even in autocommit; the trigger counts it within.
-    confirmed = Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True).update(confirmed_at=now)
-    if confirmed:
-        signature.confirmed_at = now
-    return bool(confirmed)
+    # Found and changed by primary key only. "WHERE id = ... AND confirmed_at
+    # IS NULL" lets the planner choose the partial index of pending
+    # signatures, which it scans whole when its statistics predate a burst of
+    # sign-ups: 11 ms per confirmation instead of 0.1 (measured in bench/).
+    with transaction.atomic():
+        rows = (
+            Signature.objects.select_for_update()
+            .filter(pk=signature.pk)
+            .order_by()
+            .values_list("confirmed_at", flat=True)
+        )
+        if list(rows) != [None]:
+            return False  # already confirmed, or withdrawn meanwhile
+        # The trigger counts it in this transaction.
+        Signature.objects.filter(pk=signature.pk).update(confirmed_at=now)
+    signature.confirmed_at = now
+    return True
 
 
 def find_for_withdrawal(value):

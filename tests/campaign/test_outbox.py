@@ -149,3 +149,14 @@ def test_eml_file_backend_writes_one_file_per_message(settings, tmp_path):
     files = sorted(tmp_path.glob("*.eml"))
     assert len(files) == 2
     assert {f.read_text().split("Subject: ")[1].split("\n")[0] for f in files} == {"Objet", "Objet 2"}
+
+
+def test_queueing_again_returns_the_first_row_unchanged(db, django_assert_num_queries):
+    first = queue(name="Zoé")
+
+    # One INSERT ... ON CONFLICT, and a SELECT since the key was taken.
+    with django_assert_num_queries(2):
+        second = queue(name="Autre")
+
+    assert second.pk == first.pk
+    assert list(OutgoingEmail.objects.values_list("pk", "subject")) == [(first.pk, "Bonjour Zoé")]

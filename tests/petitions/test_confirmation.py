@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from petitions import tokens
+from petitions import counter, services, tokens
 from petitions.models import Signature
 from tests.campaign.html_text import block_texts
 from tests.conftest import message_text
@@ -195,3 +195,41 @@ def test_links_in_the_english_interface(client, petition):
 
     assert response.status_code == 200
     assert '<button type="submit">Confirm my signature</button>' in response.content.decode()
+
+
+def test_confirm_service_says_whether_this_call_confirmed(petition):
+    signature = make_signature(petition, confirmed=False)
+    stale_copy = Signature.objects.get(pk=signature.pk)
+
+    first = services.confirm(signature)
+    second = services.confirm(stale_copy)
+
+    assert (first, second) == (True, False)
+    assert counter.stored_counts(petition.pk) == (1, 0)
+
+
+def test_confirming_a_signature_withdrawn_meanwhile_changes_nothing(petition):
+    signature = make_signature(petition, confirmed=False)
+    Signature.objects.filter(pk=signature.pk).delete()
+
+    confirmed = services.confirm(signature)
+
+    assert confirmed is False
+    assert Signature.objects.count() == 0
+    assert counter.stored_counts(petition.pk) == (0, 0)
+
+
+def test_confirmation_is_found_and_changed_by_primary_key(petition, django_assert_num_queries):
+    # "AND confirmed_at IS NULL" would let PostgreSQL pick the partial index of
+    # pending signatures, slow when its statistics are stale (bench/README.md).
+    signature = make_signature(petition, confirmed=False)
+
+    with django_assert_num_queries(4) as captured:
+        services.confirm(signature)
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert [sql.split()[0] for sql in statements] == ["SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]
+    assert [sql.split(" WHERE ")[-1].split(" FOR ")[0] for sql in statements[1:3]] == [
+        f'"petitions_signature"."id" = {signature.pk}',
+        f'"petitions_signature"."id" = {signature.pk}',
+    ]
