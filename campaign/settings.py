@@ -4,6 +4,7 @@ Every variable is listed, with its default, in the README's configuration
 table. Malformed values raise ImproperlyConfigured naming the variable.
 """
 
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -96,12 +97,19 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: DATABASE_URL, or the embedded PostgreSQL under var/postgres/.
 DATABASE_URL = env.str("DATABASE_URL")
+# Another database on the embedded server: `make bench` loads its million
+# signatures there, away from the one `make run` shows.
+EMBEDDED_DATABASE_NAME = env.str("EMBEDDED_DATABASE_NAME", "campaign")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", EMBEDDED_DATABASE_NAME):
+    raise ImproperlyConfigured(
+        f"EMBEDDED_DATABASE_NAME must be lower-case letters, digits and _, got {EMBEDDED_DATABASE_NAME!r}."
+    )
 if DATABASE_URL:
     _database = parse_database_url(DATABASE_URL)
 else:
     _database = {
         "ENGINE": "campaign.embedded_backend",
-        "NAME": "campaign",
+        "NAME": EMBEDDED_DATABASE_NAME,
         "USER": "postgres",
         "PASSWORD": "",
         "HOST": "",

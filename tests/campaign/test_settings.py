@@ -15,7 +15,7 @@ def load_settings(monkeypatch, **variables):
         "DEBUG", "SECRET_KEY", "SITE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
         "EMAIL_URL", "CACHE_URL", "TRUSTED_PROXY_COUNT", "LOG_LEVEL", "DEFAULT_FROM_EMAIL",
         "DATABASE_POOL_MAX_SIZE", "DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_TIMEOUT", "EMAIL_RETRY_WINDOW",
-        "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "VAR_DIR",
+        "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "MEDIA_ROOT", "VAR_DIR", "EMBEDDED_DATABASE_NAME",
     ]:  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     for name, value in {**BASE_ENV, **variables}.items():
@@ -48,6 +48,7 @@ def load_settings(monkeypatch, **variables):
         ("DATABASE_POOL_MAX_SIZE", "0"),
         ("EMAIL_RETRY_WINDOW", "ten"),
         ("SECURE_HSTS_SECONDS", "1y"),
+        ("EMBEDDED_DATABASE_NAME", 'campaign"; DROP'),
     ],
 )
 def test_malformed_variable_is_named_in_the_error(monkeypatch, name, value):
@@ -102,6 +103,13 @@ def test_without_database_url_the_embedded_server_is_used(monkeypatch):
 
     assert settings["DATABASES"]["default"]["ENGINE"] == "campaign.embedded_backend"
     assert settings["DATABASES"]["default"]["NAME"] == "campaign"
+
+
+def test_another_database_on_the_embedded_server(monkeypatch):
+    settings = load_settings(monkeypatch, EMBEDDED_DATABASE_NAME="campaign_bench")
+
+    assert settings["DATABASES"]["default"]["ENGINE"] == "campaign.embedded_backend"
+    assert settings["DATABASES"]["default"]["NAME"] == "campaign_bench"
 
 
 def test_email_url_unset_writes_eml_files(monkeypatch, tmp_path):
