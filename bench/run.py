@@ -207,6 +207,17 @@ def accepted_by_server(log_path, route):
     return accepted
 
 
+def settled_count(log_path, route):
+    """accepted_by_server once the requests in flight when wrk stopped are answered and logged."""
+    count = accepted_by_server(log_path, route)
+    while True:
+        time.sleep(1)
+        again = accepted_by_server(log_path, route)
+        if again == count:
+            return count
+        count = again
+
+
 def build_scenarios(base, env, log_path, connections):
     """(name, path, lua script, wrk environment or a function returning it, check after the run)."""
     fields, cookie = signing_form(base)
@@ -218,34 +229,32 @@ def build_scenarios(base, env, log_path, connections):
 
     def signing_env():
         run = "b" + secrets.token_hex(4)
-        state["sign"] = {"run": run, "before": accepted_by_server(log_path, "/signer/")}
+        state["sign"] = {"run": run, "before": settled_count(log_path, "/signer/")}
         return {**browser, "BENCH_RUN": run, "BENCH_SHOWN_AT": urllib.parse.quote(fields["shown_at"])}
 
     def after_signing(result, run_env):
-        time.sleep(2)  # requests in flight when wrk stopped
+        accepted = settled_count(log_path, "/signer/") - state["sign"]["before"]
         rows = count_rows(
             env,
             "SELECT count(*) FROM petitions_signature WHERE email_normalised LIKE %s",
             [run_env["BENCH_RUN"] + "-%"],
         )
-        accepted = accepted_by_server(log_path, "/signer/") - state["sign"]["before"]
         return {"rows": rows, "accepted_by_server": accepted, "rows_equal_accepted": rows == accepted}
 
     def confirming_env():
         run = "c" + secrets.token_hex(4)
         path = tokens_dir / f"{run}.txt"
         manage_script(env, "bench/seed.py", "--pending", "40000", f"{run}-", str(path))
-        state["confirm"] = {"before": accepted_by_server(log_path, CONFIRM_ROUTE)}
+        state["confirm"] = {"before": settled_count(log_path, CONFIRM_ROUTE)}
         return {**browser, "BENCH_TOKENS": str(path), "BENCH_THREADS": str(THREADS), "BENCH_RUN": run}
 
     def after_confirming(result, run_env):
-        time.sleep(2)
+        accepted = settled_count(log_path, CONFIRM_ROUTE) - state["confirm"]["before"]
         rows = count_rows(
             env,
             "SELECT count(*) FROM petitions_signature WHERE confirmed_at IS NOT NULL AND email_normalised LIKE %s",
             [run_env["BENCH_RUN"] + "-%"],
         )
-        accepted = accepted_by_server(log_path, CONFIRM_ROUTE) - state["confirm"]["before"]
         return {"rows": rows, "accepted_by_server": accepted, "rows_equal_accepted": rows == accepted}
 
     return [
