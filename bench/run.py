@@ -158,6 +158,7 @@ def main():
     # The server's log says which requests it accepted, including those still
     # in flight when wrk stopped counting.
     server_log = tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="bench-server-")  # noqa: SIM115
+    scratch = tempfile.TemporaryDirectory(prefix="bench-")  # confirmation links
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "campaign.wsgi:application"],
         cwd=ROOT,
@@ -168,7 +169,7 @@ def main():
     rows = []
     try:
         wait_until_up(base)
-        scenarios = build_scenarios(base, env, Path(server_log.name), args.connections)
+        scenarios = build_scenarios(base, env, Path(server_log.name), Path(scratch.name))
         for name, path, script, extra, after in scenarios:
             if args.only and name not in args.only:
                 continue
@@ -191,6 +192,7 @@ def main():
         server.terminate()
         server.wait(timeout=60)
         server_log.close()
+        scratch.cleanup()
     report(rows, memory, signatures)
 
 
@@ -218,18 +220,17 @@ def settled_count(log_path, route):
         count = again
 
 
-def build_scenarios(base, env, log_path, connections):
+def build_scenarios(base, env, log_path, scratch):
     """(name, path, lua script, wrk environment or a function returning it, check after the run)."""
     fields, cookie = signing_form(base)
     # The anti-robot check wants a form shown a few seconds before it is sent.
     time.sleep(3.5)
     browser = {"BENCH_CSRF": fields["csrfmiddlewaretoken"], "BENCH_COOKIE": cookie}
-    tokens_dir = Path(tempfile.mkdtemp(prefix="bench-tokens-"))
     state = {}
 
     def signing_env():
         run = "b" + secrets.token_hex(4)
-        state["sign"] = {"run": run, "before": settled_count(log_path, "/signer/")}
+        state["sign"] = {"before": settled_count(log_path, "/signer/")}
         return {**browser, "BENCH_RUN": run, "BENCH_SHOWN_AT": urllib.parse.quote(fields["shown_at"])}
 
     def after_signing(result, run_env):
@@ -243,7 +244,7 @@ def build_scenarios(base, env, log_path, connections):
 
     def confirming_env():
         run = "c" + secrets.token_hex(4)
-        path = tokens_dir / f"{run}.txt"
+        path = scratch / f"{run}.txt"
         manage_script(env, "bench/seed.py", "--pending", "40000", f"{run}-", str(path))
         state["confirm"] = {"before": settled_count(log_path, CONFIRM_ROUTE)}
         return {**browser, "BENCH_TOKENS": str(path), "BENCH_THREADS": str(THREADS), "BENCH_RUN": run}

@@ -10,6 +10,20 @@ end
 
 statuses = {}
 
+-- A POST as a browser that displayed the form sends it: its CSRF cookie, and
+-- the body starting with the form's token (BENCH_COOKIE, BENCH_CSRF).
+function form_headers()
+  return {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = os.getenv("BENCH_COOKIE"),
+    ["Accept-Encoding"] = "br, gzip",
+  }
+end
+
+function form_body_start()
+  return "csrfmiddlewaretoken=" .. os.getenv("BENCH_CSRF")
+end
+
 function count_status(status)
   statuses[status] = (statuses[status] or 0) + 1
 end

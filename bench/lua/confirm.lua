@@ -13,12 +13,8 @@ function init(args)
     end
     index = index + 1
   end
-  fixed = "csrfmiddlewaretoken=" .. os.getenv("BENCH_CSRF")
-  headers = {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = os.getenv("BENCH_COOKIE"),
-    ["Accept-Encoding"] = "br, gzip",
-  }
+  fixed = form_body_start()
+  headers = form_headers()
 end
 
 function request()

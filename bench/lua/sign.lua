@@ -1,20 +1,16 @@
 -- Sign: POST the form with a new address each time, from a new client
 -- address (X-Forwarded-For, one trusted proxy), as a crowd of people would.
--- BENCH_RUN makes this run's addresses unique; BENCH_CSRF, BENCH_COOKIE and
--- BENCH_SHOWN_AT are what a browser holds after displaying the form.
+-- BENCH_RUN makes this run's addresses unique; BENCH_SHOWN_AT is the form's
+-- anti-robot stamp.
 local counter = 0
 local prefix, fixed, headers
 
 function init(args)
   prefix = os.getenv("BENCH_RUN") .. "-" .. thread_id .. "-"
-  fixed = "csrfmiddlewaretoken=" .. os.getenv("BENCH_CSRF")
+  fixed = form_body_start()
     .. "&shown_at=" .. os.getenv("BENCH_SHOWN_AT")
     .. "&website_url=&first_name=Camille&last_name=Martin&postcode=75011&role=parent&email="
-  headers = {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = os.getenv("BENCH_COOKIE"),
-    ["Accept-Encoding"] = "br, gzip",
-  }
+  headers = form_headers()
 end
 
 function request()
