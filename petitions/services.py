@@ -8,13 +8,15 @@ triggers (petitions.models.SignatureCounter).
 
 import calendar
 import enum
+import functools
 import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Subquery
+from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -79,8 +81,16 @@ def queue_already_signed(signature, petition_title, *, number, language=None):
 
 def current_appeal_revision(appeal_id):
     """The appeal's newest French revision, as a subquery evaluated by the INSERT itself."""
-    revisions = PageRevision.objects.filter(page_id=appeal_id, language=settings.LANGUAGE_CODE)
-    return Subquery(revisions.order_by("-created_at", "-pk").values("pk")[:1])
+    sql, params = _current_appeal_revision_sql(appeal_id, settings.LANGUAGE_CODE)
+    return RawSQL(f"({sql})", params)  # noqa: S611 - SQL compiled by the ORM, values as parameters
+
+
+@functools.lru_cache(maxsize=16)
+def _current_appeal_revision_sql(appeal_id, language):
+    # Compiled once per process: compiling the ORM subquery for every
+    # signature took longer than the INSERT itself (bench/README.md).
+    revisions = PageRevision.objects.filter(page_id=appeal_id, language=language)
+    return revisions.order_by("-created_at", "-pk").values("pk")[:1].query.sql_with_params()
 
 
 def _violated_constraint(error):
