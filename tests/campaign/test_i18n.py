@@ -35,16 +35,22 @@ def test_language_switcher_links_to_the_same_page(client, pages):
 
 @pytest.mark.skipif(shutil.which("msgattrib") is None, reason="needs GNU gettext")
 def test_catalogue_has_every_interface_string_translated(tmp_path, settings, monkeypatch):
-    shutil.copytree(LOCALE, tmp_path / "locale")
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    monkeypatch.chdir(settings.BASE_DIR)
+    # makemessages writes into ./locale of the folder it runs in, whatever
+    # LOCALE_PATHS says: it runs in a copy of the sources, so that the
+    # checkout's catalogue is never rewritten by a test.
+    source = tmp_path / "source"
+    shutil.copytree(
+        settings.BASE_DIR, source, ignore=shutil.ignore_patterns(".git", ".venv", "var", "node_modules", "__pycache__")
+    )
+    settings.LOCALE_PATHS = [source / "locale"]
+    monkeypatch.chdir(source)
 
     call_command("makemessages", locale=["en"], ignore_patterns=IGNORED, no_location=True, verbosity=0)
     call_command(
         "makemessages", locale=["en"], domain="djangojs", ignore_patterns=IGNORED, no_location=True, verbosity=0
     )
 
-    for catalogue in (tmp_path / "locale" / "en" / "LC_MESSAGES").glob("*.po"):
+    for catalogue in (source / "locale" / "en" / "LC_MESSAGES").glob("*.po"):
         for option in ("--untranslated", "--only-fuzzy"):
             result = subprocess.run(
                 ["msgattrib", option, "--no-obsolete", str(catalogue)], capture_output=True, text=True, check=True
