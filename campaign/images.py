@@ -8,6 +8,7 @@ the image data, and resized so a phone never downloads more than it shows.
 
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
 from django import forms
@@ -16,8 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
-# A 2 MB upload may still declare a huge canvas; refuse before decoding it.
-MAX_PIXELS = 40_000_000
+# A 2 MB upload may still declare a huge canvas (a 126 KB PNG declaring 40
+# megapixels took a worker from 65 to 370 MB to decode): its size is read from
+# the header and refused before decoding. We show 400 px logos and 1600 px
+# covers, and a phone photo has about 12 megapixels. Measured peak at this limit: a
+# 16-megapixel RGBA PNG (no way to decode it smaller) takes a worker from 64
+# to 190 MB for a logo, 220 MB for a cover, for under half a second; a
+# 12-megapixel JPEG, decoded at a fraction of its size, to 81 and 137 MB.
+MAX_PIXELS = 16_000_000
+# Pillow's own guard, for any image opened anywhere, at the same figure. It
+# only warns between the limit and twice it, and a warning does not stop the
+# decoding: make it an error.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,13 @@ def too_large_message(max_bytes):
     }
 
 
+def too_many_pixels_message():
+    return _(
+        "Cette image a trop de pixels : %(megapixels)d millions au plus (une photo de téléphone en a environ 12). "
+        "Réduisez-la avant de l'envoyer."
+    ) % {"megapixels": MAX_PIXELS // 1_000_000}
+
+
 def clean_image(data, *, max_bytes, max_side):
     """Return a ``CleanImage`` from uploaded bytes, or raise ``ImageRejected`` with a French message."""
     if len(data) > max_bytes:
@@ -49,22 +68,28 @@ def clean_image(data, *, max_bytes, max_side):
     if head.startswith(b"<svg") or head.startswith(b"<?xml") or b"<svg" in head:
         raise ImageRejected(_("Les images SVG ne sont pas acceptées : envoyez un PNG, un JPEG ou un WebP."))
     try:
+        # Opening reads the header only: the size is known before any pixel is decoded.
         with Image.open(io.BytesIO(data)) as probe:
             image_format = probe.format
             if image_format not in FORMATS:
                 raise ImageRejected(_("Ce format d'image n'est pas accepté : envoyez un PNG, un JPEG ou un WebP."))
             if probe.width * probe.height > MAX_PIXELS:
-                raise ImageRejected(_("Cette image est trop grande (en pixels). Réduisez-la avant de l'envoyer."))
+                raise ImageRejected(too_many_pixels_message())
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            # Resized before anything else loads it: thumbnail() lets a JPEG decode straight
+            # at 1/2, 1/4 or 1/8 of its size, so a phone photo never sits whole in memory,
+            # and the EXIF rotation then turns the small image, not the large one.
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
             image.load()
             image = ImageOps.exif_transpose(image)
     except ImageRejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(too_many_pixels_message()) from None
+    except (OSError, SyntaxError, ValueError):
         raise ImageRejected(_("Ce fichier n'est pas une image PNG, JPEG ou WebP lisible.")) from None
 
-    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     # Rebuilt from the pixels alone: no EXIF, ICC, comments or trailing data.
     if image_format == "JPEG":
         image = image.convert("RGB")

@@ -360,3 +360,31 @@ NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, max
 NEWS_MAILING_STALE_SECONDS = 300
 PERIODIC_TASKS["resume-news-mailings"] = ("campaign.news.tasks.resume_mailings", 300)
 PERIODIC_TASKS["prune-news-images"] = ("campaign.news.tasks.prune_images", 24 * 3600)
+
+
+# ---------------------------------------------------------------------------
+# Bad input: bounded forms, search rate limit
+# ---------------------------------------------------------------------------
+
+# Searches run per client network (see campaign.ratelimit): count/period pairs,
+# all enforced; over them /recherche/ answers 429 without searching. Unlimited,
+# 140 searches a second from one client slowed the home page from 3 to 100 ms.
+SEARCH_RATE_LIMITS = parse_rates(env.str("SEARCH_RATE_LIMITS", "30/1m,300/1h"), name="SEARCH_RATE_LIMITS")
+
+# allauth's forms that anyone can post, with every field bounded (campaign/account_forms.py).
+ACCOUNT_FORMS = {
+    "login": "campaign.account_forms.LoginForm",
+    "reset_password": "campaign.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "campaign.account_forms.ResetPasswordKeyForm",
+    "user_token": "campaign.account_forms.UserTokenForm",
+    "reauthenticate": "campaign.account_forms.ReauthenticateForm",
+}
+MFA_FORMS.update(
+    {
+        "authenticate": "campaign.account_forms.AuthenticateForm",
+        "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
+        "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
+        "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
+        "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
+    }
+)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from campaign.forms import BoundedFormMixin
 from campaign.images import CleanImage, ImageUploadField
 from campaign.models import Post, without_highlight_marks
 from campaign.news import services
@@ -14,7 +15,7 @@ from petitions.organisations.permissions import organisations_for
 CONTENT_FIELDS = ("title", "summary", "body", "image_alt", "organisation")
 
 
-class PostForm(forms.ModelForm):
+class PostForm(BoundedFormMixin, forms.ModelForm):
     """The editing page: text, cover image, and when the post appears.
 
     ``previewing`` relaxes the rules that only matter for publishing (title,
@@ -47,6 +48,9 @@ class PostForm(forms.ModelForm):
         help_text=_("Seulement pour « Programmer ». Heure de Paris, par exemple 2030-06-01 08:30."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    # About twenty printed pages; the Markdown renderer takes some 0.4 s at that size.
+    max_lengths = {"body": 50_000}
 
     class Meta:
         model = Post
@@ -182,7 +186,7 @@ class PostForm(forms.ModelForm):
         )
 
 
-class SearchForm(forms.Form):
+class SearchForm(BoundedFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Rechercher dans l'appel et les actualités"),
         max_length=200,

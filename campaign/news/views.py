@@ -1,9 +1,11 @@
 import functools
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sitemaps.views import sitemap
+from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -15,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from campaign import ratelimit
 from campaign.http_cache import public_page
 from campaign.markdown import render_markdown
 from campaign.models import Post
@@ -35,13 +38,21 @@ from petitions.organisations.permissions import is_editor
 MACHINE_READ_MAX_AGE = 600
 
 
+# What an organisation's address can be (Organisation.slug): anything else names none.
+ORGANISATION_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
 @require_safe
 @public_page(scheduled=True)
 def post_list(request):
     posts = Post.objects.published().newest_first().select_related("organisation")
     organisation = None
-    if request.GET.get("organisation"):
-        organisation = get_object_or_404(Organisation.objects.approved(), slug=request.GET["organisation"])
+    slug = request.GET.get("organisation")
+    if slug:
+        # Checked before it reaches PostgreSQL, which refuses a NUL character with an error.
+        if not ORGANISATION_SLUG.fullmatch(slug):
+            raise BadRequest("malformed organisation")
+        organisation = get_object_or_404(Organisation.objects.approved(), slug=slug)
         posts = posts.filter(organisation=organisation)
     page = Paginator(posts, settings.NEWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "campaign/news/list.html", {"page": page, "organisation": organisation})
@@ -59,11 +70,16 @@ def search(request):
     form = SearchForm(request.GET)
     results = None
     text = ""
+    status = 200
     if form.is_valid():
         text = " ".join(form.cleaned_data["q"].split())
-        if text:
+        # Only searches count: the empty page costs nothing.
+        if text and not ratelimit.allow(request, "search", settings.SEARCH_RATE_LIMITS):
+            status = 429
+        elif text:
             results = news_search.search(text, request.GET.get("page"), translation.get_language())
-    return render(request, "campaign/news/search.html", {"form": form, "q": text, "results": results})
+    context = {"form": form, "q": text, "results": results, "rate_limited": status == 429}
+    return render(request, "campaign/news/search.html", context, status=status)
 
 
 @require_safe
@@ -199,7 +215,8 @@ def _preview(form):
     return {
         "title": data.get("title", ""),
         "summary": data.get("summary", ""),
-        "body_html": render_markdown(data.get("body", "")),
+        # The text as cleaned: one refused (too long) is not rendered.
+        "body_html": render_markdown(form.cleaned_data.get("body", "")),
         "image_url": image_url,
         "image_width": width if image_url else None,
         "image_height": height if image_url else None,

@@ -1,10 +1,9 @@
-import re
-
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaign.antispam import AntiSpamFormMixin
+from campaign.forms import BoundedFormMixin, NameField
 from campaign.images import ImageUploadField
 from petitions.models import Organisation
 from petitions.organisations import services
@@ -46,20 +45,22 @@ def check_plain_text(value):
 
 def check_organisation_name(value):
     check_plain_text(value)
-    if not re.search(r"\w", value):
+    # The name key (petitions_normalised_name, which a check constraint wants
+    # non-empty) keeps letters and digits only: "_" is punctuation to it.
+    if not any(char.isalnum() for char in value):
         raise forms.ValidationError(_("Le nom doit contenir au moins une lettre ou un chiffre."), code="no_letter")
 
 
-class JoinForm(AntiSpamFormMixin, forms.Form):
+class JoinForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
     """An organisation asks to co-sign the appeal."""
 
-    name = forms.CharField(
+    name = NameField(
         label=_("Nom de l'organisation"),
         max_length=200,
         validators=[check_organisation_name],
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    short_name = forms.CharField(
+    short_name = NameField(
         label=_("Sigle ou nom court (facultatif)"),
         max_length=50,
         required=False,
@@ -96,7 +97,7 @@ class JoinForm(AntiSpamFormMixin, forms.Form):
         max_side=LOGO_MAX_SIDE,
         help_text=_("PNG, JPEG ou WebP, 2 Mo au plus. Il sera réduit à 400 pixels de côté au plus."),
     )
-    contact_name = forms.CharField(
+    contact_name = NameField(
         label=_("Votre nom"),
         max_length=150,
         validators=[check_plain_text],
@@ -124,16 +125,10 @@ class JoinForm(AntiSpamFormMixin, forms.Form):
     )
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = self.cleaned_data["name"]
         if services.name_is_taken(name):
             raise forms.ValidationError(NAME_TAKEN, code="taken")
         return name
-
-    def clean_short_name(self):
-        return " ".join(self.cleaned_data["short_name"].split())
-
-    def clean_contact_name(self):
-        return " ".join(self.cleaned_data["contact_name"].split())
 
     @property
     def logo_to_choose_again(self):
@@ -156,7 +151,7 @@ class JoinForm(AntiSpamFormMixin, forms.Form):
         }
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BoundedFormMixin, forms.ModelForm):
     """The public profile an editor may change (not the name, the status or the contact)."""
 
     website = HttpURLField(label=_("Site web"), required=False, help_text=_("Par exemple https://exemple.fr"))
@@ -169,16 +164,18 @@ class ProfileForm(forms.ModelForm):
     )
     remove_logo = forms.BooleanField(label=_("Retirer le logo actuel"), required=False)
 
+    max_lengths = {"description": 1000}
+
     class Meta:
         model = Organisation
         fields = ["short_name", "kind", "scope", "website", "description", "logo_alt"]
         labels = {"short_name": _("Sigle ou nom court"), "kind": _("Type d'organisation")}
         widgets = {"kind": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"short_name": NameField}
         help_texts = {"description": _("Publiée sur la page de l'organisation. 1 000 caractères au plus.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["description"].max_length = 1000
         self.fields["description"].validators.append(check_plain_text)
         self.fields["short_name"].validators.append(check_plain_text)
         self.fields["kind"].choices = Organisation.Kind.choices
@@ -196,7 +193,7 @@ class ProfileForm(forms.ModelForm):
         return organisation
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(BoundedFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motif du refus"),
         max_length=2000,
@@ -205,6 +202,6 @@ class RefuseForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(BoundedFormMixin, forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
-    full_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    full_name = NameField(label=_("Nom"), max_length=150, required=False)

@@ -29,6 +29,8 @@ from petitions.models import Membership, Organisation
 
 CONFIRM_SALT = "petitions.organisations.confirm-contact"
 NAME_CONSTRAINT = "petitions_organisation_unique_name"
+# The column's UNIQUE, named by PostgreSQL's rule (<table>_<column>_key).
+SLUG_CONSTRAINT = "petitions_organisation_slug_key"
 # Addresses under /organisations/ that are pages, not organisations.
 RESERVED_SLUGS = {"rejoindre"}
 
@@ -162,8 +164,11 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
     try:
         with transaction.atomic():
             organisation.save()
-    except IntegrityError:
-        # Another request took the same slug between our check and our insert.
+    except IntegrityError as error:
+        # Another request took the same slug between our check and our insert;
+        # any other constraint is a bug the form should have prevented.
+        if _violated_constraint(error) != SLUG_CONSTRAINT:
+            raise
         organisation.slug = f"{organisation.slug[:70]}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
         organisation.save()
     queue_email(

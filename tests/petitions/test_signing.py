@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -528,3 +529,78 @@ def test_a_name_that_grows_when_normalised_is_measured_after(client, petition):
     response = client.post("/signer/", form_data(first_name="\u0958" * 60))
 
     assert field_errors(response.content.decode(), "first_name") == ["100 caractères au plus (vous en avez saisi 120)."]
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email", "postcode", "role", "website_url", "shown_at"])
+def test_a_huge_value_in_any_field_is_refused_in_milliseconds(client, petition, field):
+    # A 90,000-character first name used to stall a worker for 30 s: the link
+    # check ran before the length check, in quadratic time.
+    data = form_data(**{field: "a" * 90_000})
+
+    start = time.perf_counter()
+    response = client.post("/signer/", data)
+    elapsed = time.perf_counter() - start
+
+    assert response.status_code == 200
+    assert elapsed < 1
+    assert Signature.objects.count() == 0
+
+
+def test_the_90000_character_first_name_gets_the_french_message_and_is_kept(client, petition):
+    response = client.post("/signer/", form_data(first_name="a" * 90_000))
+    html = response.content.decode()
+
+    assert field_errors(html, "first_name") == ["100 caractères au plus (vous en avez saisi 90000)."]
+    assert input_value(html, "first_name") == "a" * 90_000
+    assert input_value(html, "email") == "zoe@example.org"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a" * 100,
+        "a." * 50,
+        "com." * 25,
+        "http" * 25,
+        "www" + "." * 97,
+    ],
+)
+def test_names_at_the_limit_are_checked_quickly(client, petition, name):
+    start = time.perf_counter()
+    client.post("/signer/", form_data(last_name=name))
+
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("Zo\u200bé", "Zoé"), ("\ufeffZoé", "Zoé"), ("Zo\u3164é", "Zoé"), ("Zo\u2800é", "Zoé"), ("Zo\u00adé", "Zoé")],
+)
+def test_invisible_characters_never_reach_the_signatories_list(client, petition, typed, shown):
+    response = client.post("/signer/", form_data(first_name=typed, last_name="\u200bMartin", show_name="on"))
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    services.confirm(signature)
+    cache.clear()  # the count the list relies on is cached for a few seconds
+
+    html = client.get("/signataires/").content.decode()
+
+    assert (signature.first_name, signature.last_name) == (shown, "Martin")
+    assert block_texts(html, "signatories")[0].startswith(f"{shown} M., Isère (38), ")
+
+
+@pytest.mark.parametrize("override", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068"])
+def test_a_direction_override_in_a_name_is_refused(client, petition, override):
+    response = client.post("/signer/", form_data(first_name=f"Zoé{override}nitraM"))
+
+    assert field_errors(response.content.decode(), "first_name") == [
+        "Ce champ contient un caractère invisible : retapez-le."
+    ]
+    assert Signature.objects.count() == 0
+
+
+def test_a_name_made_of_fillers_is_an_empty_name(client, petition):
+    response = client.post("/signer/", form_data(first_name="\u3164\u115f\u2800"))
+
+    assert field_errors(response.content.decode(), "first_name") == ["Indiquez votre prénom."]
+    assert Signature.objects.count() == 0

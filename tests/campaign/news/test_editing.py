@@ -1,4 +1,5 @@
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -247,7 +248,11 @@ def test_editor_schedules_a_post(editor, sud):
         ),
         (
             {"title": "x" * 201},
-            ["Titre : Assurez-vous que cette valeur comporte au plus 200 caractères (actuellement 201)."],
+            ["Titre : 200 caractères au plus (vous en avez saisi 201)."],
+        ),
+        (
+            {"scheduled_at": "2" * 100_000, "publication": "schedule"},
+            ["Date et heure de publication programmée : 1000 caractères au plus (vous en avez saisi 100000)."],
         ),
     ],
 )
@@ -264,6 +269,21 @@ def test_bad_input_is_refused_beside_the_field_and_kept(editor, sud, fields, exp
     assert Post.objects.count() == 0
     assert errors(html) == expected
     assert "Mon texte **précieux**.</textarea>" in html
+
+
+def test_a_text_over_the_bound_is_refused_at_once_and_kept(editor, sud):
+    body = "[" * 50_001
+    data = form_data(title="Un titre", summary="Un résumé.", body=body, organisation=sud.pk)
+    editor.force_login(editor.user)
+
+    start = time.perf_counter()
+    response = editor.post("/espace/actualites/nouvelle/", {**data, "action": "preview"})
+
+    assert time.perf_counter() - start < 1
+    html = response.content.decode()
+    assert errors(html) == ["Texte : 50000 caractères au plus (vous en avez saisi 50001)."]
+    assert f"{body}</textarea>" in html
+    assert Post.objects.count() == 0
 
 
 def test_editing_a_published_post_keeps_its_date_and_address(editor, sud):

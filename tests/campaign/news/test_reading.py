@@ -77,6 +77,38 @@ def test_list_filtered_by_organisation(client, pages):
     assert client.get("/actualites/?organisation=inconnue").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "organisation=%00",
+        "organisation=icem%00",
+        "organisation=%ED%A0%80",  # a lone surrogate, as invalid UTF-8
+        "organisation=%FF%FE",
+        "organisation=ic%C3%A9m",
+        "organisation=../icem",
+        "organisation=" + "a" * 81,
+        "organisation=" + "a" * 100_000,
+        "page=99999999999999999999999&organisation=%00",
+    ],
+)
+def test_a_malformed_organisation_is_a_bad_request_not_an_outage(client, pages, query):
+    make_organisation("ICEM", slug="icem")
+
+    response = client.get(f"/actualites/?{query}")
+
+    assert response.status_code == 400
+    assert "momentanément indisponible" not in response.content.decode()
+
+
+def test_an_absurd_page_with_an_organisation_shows_its_last_page(client, pages):
+    icem = make_organisation("ICEM", slug="icem")
+    make_post("De l'ICEM", organisation=icem)
+
+    response = client.get("/actualites/?organisation=icem&page=" + "9" * 5000)
+
+    assert titles(response.content.decode()) == ["De l'ICEM"]
+
+
 def test_detail_page_with_metadata(client, pages, settings):
     settings.SITE_URL = "https://retrait-lsun.example"
     cnt = make_organisation("CNT éducation")

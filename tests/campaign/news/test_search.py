@@ -1,14 +1,18 @@
 import re
+import time
 from html import unescape
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from campaign.models import Post
+from campaign.ratelimit import Rate, parse_rates
 from tests.campaign.html_text import block_texts
 from tests.campaign.news.factories import make_post
+from tests.campaign.test_settings import load_settings
 
 
 def hit_titles(html):
@@ -149,7 +153,8 @@ def test_null_character_is_refused_not_a_crash(client, db):
 
 @given(query=st.text(max_size=250), page=st.text(max_size=8))
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_query_gives_a_page_never_an_error(client, pages, query, page):
+def test_any_query_gives_a_page_never_an_error(client, pages, settings, query, page):
+    settings.SEARCH_RATE_LIMITS = []
     response = client.get("/recherche/", {"q": query, "page": page})
 
     assert response.status_code == 200
@@ -162,3 +167,54 @@ def test_search_in_the_english_interface(client, pages):
 
     # The appeal speaks of "parents d'élèves" too; the post's title weighs more.
     assert hit_titles(html) == ["Les élèves et le LSUN", "Retrait du Livret Scolaire Unique Numérique"]
+
+
+def test_searches_are_rate_limited_per_client_with_a_french_page(client, db, settings):
+    settings.SEARCH_RATE_LIMITS = parse_rates("2/1m")
+    make_post("Contre le fichage")
+    for _ in range(2):
+        assert hit_titles(search(client, "fichage")) == ["Contre le fichage"]
+    # The empty page costs nothing and is not counted.
+    assert client.get("/recherche/").status_code == 200
+
+    response = client.get("/recherche/", {"q": "fichage"})
+    html = response.content.decode()
+
+    assert response.status_code == 429
+    assert block_texts(html, "error-summary") == [
+        "Trop de recherches depuis votre connexion",
+        "Beaucoup de recherches ont été envoyées depuis votre réseau en peu de temps. Pour que le site reste rapide "
+        "pour tout le monde, nous n'avons pas lancé celle-ci. Réessayez dans quelques minutes : votre recherche est "
+        "conservée ci-dessus.",
+    ]
+    assert '<input type="search" name="q" value="fichage"' in html
+    assert hit_titles(html) == []
+    assert "<title>Erreur : « fichage » : recherche" in html
+
+
+def test_another_client_can_still_search(client, pages, settings):
+    settings.SEARCH_RATE_LIMITS = parse_rates("1/1m")
+    search(client, "fichage")
+
+    other = client.get("/recherche/", {"q": "fichage"}, REMOTE_ADDR="192.0.2.7")
+
+    assert other.status_code == 200
+
+
+def test_search_rate_limits_from_the_environment(monkeypatch):
+    monkeypatch.delenv("SEARCH_RATE_LIMITS", raising=False)
+    assert load_settings(monkeypatch)["SEARCH_RATE_LIMITS"] == [Rate(30, 60), Rate(300, 3600)]
+    assert load_settings(monkeypatch, SEARCH_RATE_LIMITS="100/1h")["SEARCH_RATE_LIMITS"] == [Rate(100, 3600)]
+    with pytest.raises(ImproperlyConfigured, match="SEARCH_RATE_LIMITS"):
+        load_settings(monkeypatch, SEARCH_RATE_LIMITS="lots")
+
+
+@pytest.mark.parametrize(
+    "query", ["q=%00", "q=%ED%A0%80%FF", "q=" + "a" * 100_000, "q=fichage&page=%00", "q=a&page=-1"]
+)
+def test_malformed_queries_get_the_page_quickly(client, pages, query):
+    start = time.perf_counter()
+    response = client.get(f"/recherche/?{query}")
+
+    assert time.perf_counter() - start < 1
+    assert response.status_code == 200

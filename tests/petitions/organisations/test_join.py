@@ -280,7 +280,7 @@ def test_a_website_without_scheme_gets_https(client):
         (
             {"name": "x" * 201},
             "name",
-            "Assurez-vous que cette valeur comporte au plus 200 caractères (actuellement 201).",
+            "200 caractères au plus (vous en avez saisi 201).",
         ),
         ({"name": "=HYPERLINK(1)"}, "name", "Ce texte ne peut pas commencer par =, +, - ou @."),
         ({"name": "« … »"}, "name", "Le nom doit contenir au moins une lettre ou un chiffre."),
@@ -299,6 +299,54 @@ def test_bad_input_gets_a_french_message_and_keeps_the_rest(client, overrides, f
     assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     assert "<title>Erreur : Faire signer votre organisation" in html
     assert 'value="zoe@example.org"' in html or field == "contact_email"
+    assert Organisation.objects.count() == 0
+
+
+NO_LETTER = "Le nom doit contenir au moins une lettre ou un chiffre."
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("_", NO_LETTER),
+        ("__", NO_LETTER),
+        ("_ -", NO_LETTER),
+        ("(_)", NO_LETTER),
+        ("\u3164", "Ce champ est obligatoire."),
+    ],
+)
+def test_a_name_without_letter_or_digit_gets_the_message_not_the_outage_page(client, name, message):
+    # The SQL name key drops "_" like any punctuation: the form must not count it as a letter.
+    response = client.post("/organisations/rejoindre/", join_data(name=name, short_name=""))
+
+    assert response.status_code == 200
+    assert f'<ul class="errorlist" id="id_name_error"><li>{message}</li></ul>' in response.content.decode()
+    assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["name", "short_name", "contact_name"])
+def test_names_lose_their_invisible_characters_and_refuse_direction_overrides(client, field):
+    kept = client.post("/organisations/rejoindre/", join_data(**{field: "SUD\u200b éducation\ufeff 38"}))
+    refused = client.post("/organisations/rejoindre/", join_data(**{field: "SUD \u202e83 noitacudé"}))
+
+    assert kept.status_code == 302
+    assert getattr(Organisation.objects.get(), field) == "SUD éducation 38"
+    assert (
+        f'<ul class="errorlist" id="id_{field}_error"><li>Ce champ contient un caractère invisible : retapez-le.</li>'
+        in refused.content.decode()
+    )
+    assert Organisation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "short_name", "website", "description", "contact_name", "contact_email", "message", "scope"]
+)
+def test_a_huge_value_in_any_field_is_refused_in_milliseconds(client, field):
+    start = time.perf_counter()
+    response = client.post("/organisations/rejoindre/", join_data(**{field: "a" * 100_000}))
+
+    assert time.perf_counter() - start < 1
+    assert response.status_code == 200
     assert Organisation.objects.count() == 0
 
 

@@ -1,11 +1,29 @@
 """The organisations' invariants, enforced by PostgreSQL whatever writes to it."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django import forms
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from petitions.models import Organisation
+from petitions.organisations import services
+from petitions.organisations.forms import JoinForm
 from tests.petitions.organisations.factories import make_organisation
+
+REQUEST = {
+    "name": "Collectif",
+    "short_name": "",
+    "kind": "collectif",
+    "scope": "national",
+    "website": "",
+    "description": "",
+    "contact_name": "Zoé",
+    "contact_email": "zoe@example.org",
+    "logo": None,
+    "message": "",
+}
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +91,45 @@ def test_public_helpers():
         "Logo de Institut coopératif de l'école moderne",
     )
     assert organisation.get_absolute_url() == f"/organisations/{organisation.slug}/"
+
+
+@given(name=st.text(max_size=30))
+@example(name="_")
+@example(name="_\u0301")
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_what_the_join_form_calls_a_name_the_database_keys_to_something(db, name):
+    """The form and petitions_normalised_name agree: a name the form accepts never has an empty key."""
+    field = JoinForm().fields["name"]
+    try:
+        cleaned = field.clean(name)
+    except forms.ValidationError:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT petitions_normalised_name(%s)", [cleaned])
+        assert cursor.fetchone()[0] != ""
+
+
+def test_a_slug_taken_meanwhile_gets_a_suffix(monkeypatch):
+    # Another request took the slug between our check and our insert.
+    make_organisation("Un autre collectif", slug="collectif")
+    monkeypatch.setattr(services, "unique_slug", lambda organisation: "collectif")
+
+    organisation = services.submit_request(**REQUEST)
+
+    assert organisation.slug.startswith("collectif-") and len(organisation.slug) == len("collectif-") + 6
+
+
+def test_only_the_slug_constraint_counts_as_a_slug_clash():
+    with pytest.raises(IntegrityError) as raised:
+        services.submit_request(**{**REQUEST, "name": "_"})
+
+    assert raised.value.__cause__.diag.constraint_name == "petitions_organisation_name_has_letters"
+    assert Organisation.objects.count() == 0
+
+
+def test_the_slug_constraint_has_the_name_the_service_looks_for():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'petitions_organisation'::regclass AND contype = 'u'"
+        )
+        assert services.SLUG_CONSTRAINT in {row[0] for row in cursor.fetchall()}

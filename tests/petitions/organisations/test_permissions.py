@@ -127,3 +127,33 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, two_organisations
     for path in ("/espace/", "/espace/organisations/a/"):
         response = client.get(path)
         assert response["Location"] == f"/compte/connexion/?next={path}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"description": "x" * 1001}, "description", "1000 caractères au plus (vous en avez saisi 1001)."),
+        ({"short_name": "SUD \u202e38"}, "short_name", "Ce champ contient un caractère invisible : retapez-le."),
+        ({"logo_alt": "x" * 100_000}, "logo_alt", "200 caractères au plus (vous en avez saisi 100000)."),
+    ],
+)
+def test_the_profile_is_bounded_and_names_are_typed_names(two_organisations, fields, field, message):
+    a, _ = two_organisations
+    browser = logged_in(enrol_totp(make_editor(a)))
+
+    response = browser.post("/espace/organisations/a/", {**PROFILE, **fields})
+
+    assert response.status_code == 200
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in response.content.decode()
+    a.refresh_from_db()
+    assert (a.description, a.short_name, a.logo_alt) == ("", "", "")
+
+
+def test_a_short_name_loses_its_invisible_characters(two_organisations):
+    a, _ = two_organisations
+    browser = logged_in(enrol_totp(make_editor(a)))
+
+    browser.post("/espace/organisations/a/", {**PROFILE, "short_name": "\ufeffSUD\u200b 38"})
+
+    a.refresh_from_db()
+    assert a.short_name == "SUD 38"
