@@ -127,7 +127,15 @@ _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": parse_cache_url(env.str("CACHE_URL"))}
+CACHES = {
+    # Shared by every process and machine (Redis, else a PostgreSQL table): what
+    # must hold for the whole deployment, such as rate limits (ours and
+    # allauth's), used two-factor codes and used anti-robot stamps.
+    "default": parse_cache_url(env.str("CACHE_URL")),
+    # This process's memory: hot reads that may be seconds old and must cost
+    # no round trip, such as the petition's count (read on every page render).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign-local"},
+}
 
 MAILERS = {"default": parse_email_url(env.str("EMAIL_URL"), VAR_DIR / "mail")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Appel pour le retrait du LSUN <ne-pas-repondre@localhost>")
@@ -247,6 +255,8 @@ PERIODIC_TASKS = {
     "deliver-pending-emails": ("campaign.tasks.deliver_pending_emails", 60),
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
+    # Expired rows of the PostgreSQL cache and rate limits (campaign.shared_cache).
+    "prune-shared-store": ("campaign.tasks.prune_shared_store", 3600),
 }
 
 # Public pages (campaign.http_cache): how long each process keeps a rendered
@@ -337,8 +347,8 @@ TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(
 # are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
 ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
-# At most this many join requests per client (keyed hash of its network) per window (seconds).
-ORGANISATION_JOIN_RATE = (5, 3600)
+# Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
+ORGANISATION_JOIN_RATE_LIMITS = parse_rates("5/1h", name="ORGANISATION_JOIN_RATE_LIMITS")
 PERIODIC_TASKS["prune-organisation-requests"] = ("petitions.organisations.tasks.prune_requests", 24 * 3600)
 
 
