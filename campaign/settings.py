@@ -171,7 +171,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Failed logins ("login_failed", counted at the password and the second-factor
+# steps; allauth's other limits keep their defaults, in the shared cache). A
+# password alone opens nothing here (a second factor is mandatory), so failed
+# passwords are limited per client network only: a guesser is stopped after 5
+# in 5 minutes and 20 a day, and a stranger's failures never lock the owner out
+# (AccountAdapter makes that step's "key" the client network with the address).
+# The second-factor step keeps allauth's per-account key: only someone holding
+# the password gets there, and it caps guessing six-digit codes from many
+# networks at once. docs/deploy.md says the same to operators.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,20/1d/ip,5/5m/key"}
+# Accounts exist only by invitation: a password reset asked for an unknown
+# address sends nothing (allauth would invite it to a sign-up that is closed,
+# and anyone could make the site write to any address).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 LANGUAGE_CODE = "fr"
 # Each language named in itself, as a language switcher should.
