@@ -11,7 +11,8 @@ The times live where every process sees them, one atomic round trip per hit:
   one Lua script;
 - without it, a row per client and scope of ``campaign_rate_limit`` in
   PostgreSQL (UNLOGGED, see ``RateLimitHits``), updated by one
-  ``INSERT … ON CONFLICT DO UPDATE … RETURNING``; ``sweep()`` (the
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` in the function
+  ``campaign_rate_limit_hit`` (migration 0004); ``sweep()`` (the
   ``prune-shared-store`` periodic task) deletes rows past their longest period.
 
 The client is ``client_key(request)``, a keyed hash of its network: no
@@ -61,24 +62,6 @@ def parse_rates(value, name="rate limit"):
     return rates
 
 
-# Within every limit: for each (limit, seconds), fewer than `limit` hits in the last `seconds`.
-_WITHIN = """(
-    SELECT bool_and((SELECT count(*) FROM unnest(r.hits) AS h WHERE h > %(now)s - rate.seconds) < rate.amount)
-    FROM unnest(%(limits)s::int[], %(seconds)s::float8[]) AS rate(amount, seconds)
-)"""
-# The first hit is within any limit (counts are at least 1). Row locking
-# makes concurrent hits of one client queue up, each seeing the one before.
-_POSTGRES_HIT = """
-INSERT INTO {table} AS r (key, hits, accepted, expires)
-VALUES (%(key)s, ARRAY[%(now)s::float8], true, %(expires)s)
-ON CONFLICT (key) DO UPDATE SET
-    accepted = {within},
-    hits = ARRAY(SELECT h FROM unnest(r.hits) AS h WHERE h > %(since)s)
-        || CASE WHEN {within} THEN ARRAY[%(now)s::float8] ELSE ARRAY[]::float8[] END,
-    expires = excluded.expires
-RETURNING accepted
-"""
-
 # KEYS[1]: the client's sorted set (score: time of an accepted hit).
 # ARGV: now, longest period, a unique member, then limit and seconds of each rate.
 _REDIS_HIT = """
@@ -103,23 +86,13 @@ def _table():
     return connection.ops.quote_name(RateLimitHits._meta.db_table)
 
 
-@functools.cache
-def _postgres_hit():
-    return _POSTGRES_HIT.format(table=_table(), within=_WITHIN)  # the table's name from its model
-
-
-def _hit_in_postgres(key, now, keep, rates):
+def _hit_in_postgres(key, now, rates):
+    # campaign_rate_limit_hit() (migration 0004): one INSERT … ON CONFLICT DO
+    # UPDATE … RETURNING, planned once per connection.
     with connection.cursor() as cursor:
         cursor.execute(
-            _postgres_hit(),
-            {
-                "key": key,
-                "now": now,
-                "since": now - keep,
-                "expires": now + keep,
-                "limits": [rate.limit for rate in rates],
-                "seconds": [rate.seconds for rate in rates],
-            },
+            "SELECT campaign_rate_limit_hit(%s, %s::float8, %s::int[], %s::float8[])",
+            [key, now, [rate.limit for rate in rates], [rate.seconds for rate in rates]],
         )
         return cursor.fetchone()[0]
 
@@ -142,7 +115,7 @@ def hit(scope, client, rates, *, now=None):
     if isinstance(store, RedisCache):
         return _hit_in_redis(store, key, now, keep, rates)
     if isinstance(store, PostgresCache):
-        return _hit_in_postgres(key, now, keep, rates)
+        return _hit_in_postgres(key, now, rates)
     raise ImproperlyConfigured(
         "Rate limits need a cache every process shares: Redis (CACHE_URL) or campaign.shared_cache.PostgresCache."
     )

@@ -419,4 +419,3 @@ def test_a_reset_for_an_unknown_address_sends_nothing(client):
     client.post("/compte/password/reset/", {"email": "inconnu@example.org"})
 
     assert OutgoingEmail.objects.count() == 0
-
