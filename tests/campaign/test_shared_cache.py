@@ -8,8 +8,11 @@ import time_machine
 from django.core.cache import caches
 from django.db import connection
 
-from campaign.models import SharedCacheEntry
+from campaign import ratelimit
+from campaign.models import RateLimitHits, SharedCacheEntry
+from campaign.ratelimit import Rate
 from campaign.shared_cache import PostgresCache
+from campaign.tasks import prune_shared_store
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -84,6 +87,20 @@ def test_sweep_deletes_expired_entries_only(cache):
 
     assert swept == 1
     assert list(SharedCacheEntry.objects.values_list("key", flat=True)) == [cache.make_key("young")]
+
+
+def test_the_worker_sweeps_both_tables_every_hour(cache, settings):
+    with time_machine.travel(T0, tick=False):
+        cache.set("stamp", "used", timeout=60)
+        ratelimit.hit("sign", "client", [Rate(5, 60)])
+    with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
+        early = prune_shared_store.call()
+    with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
+        late = prune_shared_store.call()
+
+    assert (early, late) == ({"cache_entries": 0, "rate_limits": 0}, {"cache_entries": 1, "rate_limits": 1})
+    assert (SharedCacheEntry.objects.count(), RateLimitHits.objects.count()) == (0, 0)
+    assert settings.PERIODIC_TASKS["prune-shared-store"] == ("campaign.tasks.prune_shared_store", 3600)
 
 
 def test_clear_and_key_prefix(cache, settings):
