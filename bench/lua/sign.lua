@@ -8,14 +8,7 @@ local stamps = {}
 local prefix, fixed, headers
 
 function init(args)
-  local threads = tonumber(os.getenv("BENCH_THREADS"))
-  local index = 0
-  for line in io.lines(os.getenv("BENCH_STAMPS")) do
-    if index % threads == thread_id - 1 then
-      table.insert(stamps, line)
-    end
-    index = index + 1
-  end
+  stamps = thread_lines(os.getenv("BENCH_STAMPS"))
   prefix = os.getenv("BENCH_RUN") .. "-" .. thread_id .. "-"
   fixed = form_body_start()
     .. "&website_url=&first_name=Camille&last_name=Martin&postcode=75011&role=parent&email="
