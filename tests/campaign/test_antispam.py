@@ -25,6 +25,12 @@ class UploadForm(AntiSpamFormMixin, forms.Form):
     logo = forms.FileField()
 
 
+@pytest.fixture(autouse=True)
+def postgres_cache(settings):
+    """Used stamps are looked at in PostgreSQL, the default cache without CACHE_URL (the suite may run with one)."""
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "campaign.shared_cache.PostgresCache"}}
+
+
 def submitted(shown_at, **extra):
     return ContactForm(data={"name": "Zoé", "shown_at": shown_at, "website_url": "", **extra})
 

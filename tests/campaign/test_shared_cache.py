@@ -17,10 +17,16 @@ from campaign.tasks import prune_shared_store
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def postgres_cache(settings):
+    """The default cache without CACHE_URL (the suite may run with one)."""
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "campaign.shared_cache.PostgresCache"}}
+
+
 @pytest.fixture
 def cache(db):
     backend = caches["default"]
-    assert isinstance(backend, PostgresCache)  # no CACHE_URL: the site's default
+    assert isinstance(backend, PostgresCache)
     return backend
 
 
