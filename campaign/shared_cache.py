@@ -43,8 +43,8 @@ class PostgresCache(BaseCache):
 
     @staticmethod
     def _columns(value):
-        """(value, number): integers stay numbers, so that incr() can add in SQL."""
-        if type(value) is int:
+        """(value, number): integers stay numbers (bigint), so that incr() can add in SQL."""
+        if type(value) is int and -(2**63) <= value < 2**63:
             return None, value
         return pickle.dumps(value, pickle.HIGHEST_PROTOCOL), None
 

@@ -31,7 +31,14 @@ def cache(db):
 
 
 def test_values_come_back_as_they_were_stored(cache):
-    values = {"dict": {"a": [1, 2.5, None]}, "text": "Zoé", "number": 42, "flag": True, "nothing": None}
+    values = {
+        "dict": {"a": [1, 2.5, None]},
+        "text": "Zoé",
+        "number": 42,
+        "huge": 2**70,
+        "flag": True,
+        "nothing": None,
+    }
     for key, value in values.items():
         cache.set(key, value)
 
