@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,6 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
+from campaign.antispam import form_timestamp  # noqa: E402
 from campaign.models import OutgoingEmail, Page, PageRevision, Post  # noqa: E402
 from petitions import tokens  # noqa: E402
 from petitions.models import Organisation, Petition, Signature, SignatureCounter  # noqa: E402
@@ -121,6 +123,12 @@ def pending_signatures(count, prefix, path):
     Path(path).write_text("".join(f"{link}\n" for link in links))
 
 
+def form_stamps(count, path):
+    """``count`` stamps of forms shown 10 s ago, URL-encoded: what ``count`` browsers would send."""
+    shown_at = time.time() - 10
+    Path(path).write_text("".join(f"{quote(form_timestamp(shown_at), safe='')}\n" for _ in range(count)))
+
+
 def seed_organisations(count):
     Post.objects.filter(slug__startswith=POST_PREFIX).delete()
     Organisation.objects.filter(slug__startswith=ORGANISATION_PREFIX).delete()
@@ -175,8 +183,18 @@ def main():
         metavar=("COUNT", "PREFIX", "FILE"),
         help="only add COUNT unconfirmed signatures (addresses PREFIX<n>@...) and write their links' tokens to FILE",
     )
+    parser.add_argument(
+        "--stamps",
+        nargs=2,
+        metavar=("COUNT", "FILE"),
+        help="only write COUNT anti-robot stamps of the signing form (each good for one submission) to FILE",
+    )
     parser.add_argument("--force", action="store_true", help="seed a database whose name does not say bench")
     args = parser.parse_args()
+    if args.stamps:
+        count, path = args.stamps
+        form_stamps(int(count), path)
+        return
     database = connection.settings_dict["NAME"]
     if "bench" not in database and not args.force:
         # The seed empties the signatures table: never someone's real one by mistake.

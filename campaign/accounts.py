@@ -9,7 +9,7 @@ import json
 import re
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -21,7 +21,6 @@ from allauth.mfa.webauthn.forms import AddWebAuthnForm as BaseAddWebAuthnForm
 from django import template
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_safe
 
 from campaign.client_ip import client_key
 from campaign.outbox import queue_email
+from campaign.site import absolute_url
 
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 # Where the person was going when enrolment interrupted them.
@@ -106,6 +106,19 @@ def admin_login(request):
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
+def on_site(url):
+    """The same address on SITE_URL (``http://evil.example/compte/…`` → ``https://retrait-lsun.fr/compte/…``)."""
+    parts = urlsplit(url)
+    return absolute_url(urlunsplit(("", "", parts.path, parts.query, parts.fragment)))
+
+
+class SiteOnUrl:
+    """What allauth's email templates read of ``current_site`` (``name``, ``domain``), from SITE_URL."""
+
+    def __init__(self):
+        self.domain = self.name = urlsplit(settings.SITE_URL).netloc
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
@@ -137,13 +150,34 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth keys its rate limits on this: a keyed hash, never the address in clear.
         return client_key(request)
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The "key" of failed passwords: this client network and this address together, never the address alone.
+
+        allauth counts failed passwords per address by default: five wrong
+        passwords from anywhere would lock the account for everyone. A
+        password alone opens nothing here (the second factor is mandatory), so
+        a stranger's failures must not lock the owner out; the second-factor
+        step keeps its own per-account key (see ACCOUNT_RATE_LIMITS).
+        """
+        return f"{client_key(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
+
+    def get_reset_password_from_key_url(self, key):
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
     def send_mail(self, template_prefix, email, context):
-        """allauth's messages (password reset, address confirmation) go through the outbox like every email."""
+        """allauth's messages (password reset, address confirmation) go through the outbox like every email.
+
+        They name the site as SITE_URL does, never as the request's Host
+        header says: a forged Host must not end up in a reset link.
+        """
         request = allauth_context.request
         message = self.render_mail(
             template_prefix,
             email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+            {"request": request, "email": email, "current_site": SiteOnUrl(), **context},
         )
         queue_email(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",

@@ -1,25 +1,62 @@
 """Keeping robots out of public forms without a third-party captcha.
 
-Two quiet checks, invisible to people:
+Quiet checks, invisible to people:
 - a honeypot field, hidden from sighted users and screen readers, that
   robots filling every input get caught by;
-- a signed timestamp of when the form was shown: a submission faster than a
-  person could type, or a form older than a day, is refused.
+- a signed stamp of when the form was shown, with a random number: a
+  submission faster than a person could type, or a form older than
+  MAX_FORM_AGE_SECONDS, is refused;
+- each stamp is used once, and remembered with (a keyed hash of) the data it
+  came with, in the cache every process shares. The same stamp with the same
+  data again (a double click, a reloaded POST) passes as the first did: the
+  services behind are idempotent (signing twice with one address records one
+  signature). The same stamp with other data (going back to sign for one's
+  spouse, or a script replaying a stamp) is refused with a message, the input
+  kept and a fresh stamp, so the second submission is one click away and is
+  never silently lost.
 """
 
+import json
+import secrets
 import time
 
 from django import forms
 from django.core import signing
+from django.core.cache import cache
+from django.core.files import File
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 SALT = "campaign.antispam.form-timestamp"
 MIN_FILL_SECONDS = 3
-MAX_FORM_AGE_SECONDS = 24 * 3600
+# Three hours: a parent interrupted (a meal, bedtime) still finds the form
+# working within the evening, and after that the "expired" message costs one
+# more click with everything kept; a stamp harvested by a script is useless
+# after an afternoon, and only once.
+MAX_FORM_AGE_SECONDS = 3 * 3600
 
 
 def form_timestamp(now=None):
-    return signing.dumps(int(now if now is not None else time.time()), salt=SALT)
+    """A new stamp for a form shown at ``now``: the time and a random number, signed."""
+    return _stamp(int(now if now is not None else time.time()))
+
+
+def _stamp(shown_at):
+    return signing.dumps([shown_at, secrets.token_urlsafe(12)], salt=SALT)
+
+
+def _read_stamp(value):
+    """(shown_at, number) of a valid stamp, else None."""
+    try:
+        stamp = signing.loads(value or "", salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(stamp, list) and len(stamp) == 2):
+        return None
+    shown_at, number = stamp
+    if type(shown_at) is not int or not isinstance(number, str):
+        return None
+    return shown_at, number
 
 
 class HoneypotInput(forms.TextInput):
@@ -45,14 +82,19 @@ class AntiSpamFormMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._stamp = None
         # A redisplayed (bound) form keeps the time it was first shown.
         if not self.is_bound:
             self.initial["shown_at"] = form_timestamp()
 
+    def _replace_stamp(self, stamp):
+        # The redisplayed form carries this one instead of the one it came with.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("shown_at")] = stamp
+
     def _restart_clock(self):
         # Otherwise a redisplayed form would carry the bad stamp for ever.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("shown_at")] = form_timestamp()
+        self._replace_stamp(form_timestamp())
 
     def clean(self):
         cleaned = super().clean()
@@ -60,16 +102,13 @@ class AntiSpamFormMixin(forms.Form):
             raise forms.ValidationError(
                 _("Votre envoi ressemble à celui d'un robot. Si vous êtes une personne, réessayez."), code="honeypot"
             )
-        try:
-            shown_at = signing.loads(cleaned.get("shown_at") or "", salt=SALT)
-        except signing.BadSignature:
-            shown_at = None
-        if not isinstance(shown_at, int) or time.time() - shown_at > MAX_FORM_AGE_SECONDS:
+        stamp = _read_stamp(cleaned.get("shown_at"))
+        if stamp is None or time.time() - stamp[0] > MAX_FORM_AGE_SECONDS:
             self._restart_clock()
             raise forms.ValidationError(
                 _("Le formulaire a expiré. Vérifiez vos informations et renvoyez-le."), code="expired"
             )
-        elapsed = time.time() - shown_at
+        elapsed = time.time() - stamp[0]
         if elapsed < self.min_fill_seconds:
             raise forms.ValidationError(
                 _(
@@ -78,4 +117,48 @@ class AntiSpamFormMixin(forms.Form):
                 ),
                 code="too_fast",
             )
+        self._stamp = stamp
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        # Only a submission valid in every other way uses its stamp: one with a
+        # mistake in a field comes back with the same stamp, still unused.
+        if self._stamp is not None and not self._errors:
+            self._use_stamp(*self._stamp)
+
+    def _data_digest(self):
+        """A keyed hash of what was submitted (files by name and size): no personal data kept in clear."""
+        submitted = {name: self[name].data for name in self.fields if name not in ("shown_at", "website_url")}
+
+        def plain(value):
+            if isinstance(value, File):
+                return [value.name, value.size]
+            return value if isinstance(value, (str, bool, type(None))) else str(value)
+
+        payload = json.dumps(submitted, sort_keys=True, default=plain, ensure_ascii=False)
+        payload = payload.encode("utf-8", "surrogatepass")
+        return salted_hmac(SALT, payload, algorithm="sha256").hexdigest()
+
+    def _use_stamp(self, shown_at, number):
+        key = f"antispam:stamp:{number}"
+        digest = self._data_digest()
+        # Remembered as long as the stamp could pass the age check.
+        lifetime = max(1, int(MAX_FORM_AGE_SECONDS - (time.time() - shown_at)) + 1)
+        if not cache.add(key, digest, timeout=lifetime) and cache.get(key) != digest:
+            self._replace_stamp(_stamp(shown_at))
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "Ce formulaire vient d'être envoyé avec d'autres informations. Pour envoyer aussi celles "
+                        "ci-dessous, vérifiez-les et renvoyez le formulaire."
+                    ),
+                    code="reused",
+                ),
+            )
+            return
+        # Used: if the view refuses the submission after all (too many from
+        # this network, a name already taken), the form shown again carries an
+        # unused stamp, with the same time, so that sending it again just works.
+        self._replace_stamp(_stamp(shown_at))

@@ -174,9 +174,12 @@ def parse_email_url(value: str | None, mail_dir: Path, name: str = "EMAIL_URL") 
 
 
 def parse_cache_url(value: str | None, name: str = "CACHE_URL") -> dict:
-    """Unset: per-process memory. ``redis://host:port/db``: Django's Redis backend."""
+    """Unset: a table in PostgreSQL (``campaign.shared_cache``). ``redis://host:port/db``: Django's Redis backend.
+
+    Either way every process and machine shares it.
+    """
     if not value:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign"}
+        return {"BACKEND": "campaign.shared_cache.PostgresCache"}
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix"):
         raise ImproperlyConfigured(f"{name} must start with redis://, rediss:// or unix://, got {parts.scheme!r}.")

@@ -4,6 +4,7 @@ from html import unescape
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models, transaction
@@ -242,6 +243,55 @@ class CacheGeneration(models.Model):
         updated = cls.objects.filter(name=name).update(value=models.F("value") + 1, changed_at=timezone.now())
         if not updated:
             cls.objects.bulk_create([cls(name=name, value=1)], ignore_conflicts=True)
+
+
+class SharedCacheEntry(models.Model):
+    """An entry of the cache every process and machine shares when there is no Redis (``campaign.shared_cache``).
+
+    allauth's rate limits and used two-factor codes, and the used anti-robot
+    stamps, live here. The table is UNLOGGED (migration 0004): no WAL, not
+    replicated, emptied after a crash, which is what a cache may lose.
+    """
+
+    key = models.TextField(primary_key=True)
+    # Integers in ``number`` (so that incr() is one UPDATE), anything else pickled in ``value``.
+    value = models.BinaryField(null=True)
+    number = models.BigIntegerField(null=True)
+    # Seconds since the epoch, by the application's clock, as in every Django cache.
+    expires = models.FloatField()
+
+    class Meta:
+        db_table = "campaign_shared_cache"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True, number__isnull=False)
+                | models.Q(value__isnull=False, number__isnull=True),
+                name="campaign_shared_cache_one_value",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class RateLimitHits(models.Model):
+    """The accepted hits of one client in one scope, for the limits of ``campaign.ratelimit`` (without Redis).
+
+    UNLOGGED like SharedCacheEntry; one row per client and scope, holding the
+    times of its accepted hits within the longest period of its limits.
+    """
+
+    key = models.TextField(primary_key=True)
+    hits = ArrayField(models.FloatField())
+    # Whether the latest attempt was within the limits (what the upsert returns).
+    accepted = models.BooleanField()
+    expires = models.FloatField()
+
+    class Meta:
+        db_table = "campaign_rate_limit"
+
+    def __str__(self):
+        return self.key
 
 
 class ScheduledJob(models.Model):

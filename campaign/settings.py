@@ -127,7 +127,15 @@ _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": parse_cache_url(env.str("CACHE_URL"))}
+CACHES = {
+    # Shared by every process and machine (Redis, else a PostgreSQL table): what
+    # must hold for the whole deployment, such as rate limits (ours and
+    # allauth's), used two-factor codes and used anti-robot stamps.
+    "default": parse_cache_url(env.str("CACHE_URL")),
+    # This process's memory: hot reads that may be seconds old and must cost
+    # no round trip, such as the petition's count (read on every page render).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "campaign-local"},
+}
 
 MAILERS = {"default": parse_email_url(env.str("EMAIL_URL"), VAR_DIR / "mail")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Appel pour le retrait du LSUN <ne-pas-repondre@localhost>")
@@ -163,7 +171,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Failed logins ("login_failed", counted at the password and the second-factor
+# steps; allauth's other limits keep their defaults, in the shared cache). A
+# password alone opens nothing here (a second factor is mandatory), so failed
+# passwords are limited per client network only: a guesser is stopped after 5
+# in 5 minutes and 20 a day, and a stranger's failures never lock the owner out
+# (AccountAdapter makes that step's "key" the client network with the address).
+# The second-factor step keeps allauth's per-account key: only someone holding
+# the password gets there, and it caps guessing six-digit codes from many
+# networks at once. docs/deploy.md says the same to operators.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,20/1d/ip,5/5m/key"}
+# Accounts exist only by invitation: a password reset asked for an unknown
+# address sends nothing (allauth would invite it to a sign-up that is closed,
+# and anyone could make the site write to any address).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 LANGUAGE_CODE = "fr"
 # Each language named in itself, as a language switcher should.
@@ -247,6 +268,8 @@ PERIODIC_TASKS = {
     "deliver-pending-emails": ("campaign.tasks.deliver_pending_emails", 60),
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
+    # Expired rows of the PostgreSQL cache and rate limits (campaign.shared_cache).
+    "prune-shared-store": ("campaign.tasks.prune_shared_store", 3600),
 }
 
 # Public pages (campaign.http_cache): how long each process keeps a rendered
@@ -337,8 +360,8 @@ TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(
 # are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
 ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
-# At most this many join requests per client (keyed hash of its network) per window (seconds).
-ORGANISATION_JOIN_RATE = (5, 3600)
+# Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
+ORGANISATION_JOIN_RATE_LIMITS = parse_rates("5/1h", name="ORGANISATION_JOIN_RATE_LIMITS")
 PERIODIC_TASKS["prune-organisation-requests"] = ("petitions.organisations.tasks.prune_requests", 24 * 3600)
 
 

@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.tasks import task
 from django.utils import timezone
 
-from campaign import outbox
+from campaign import outbox, ratelimit
+from campaign.shared_cache import PostgresCache
 
 
 @task()
@@ -34,3 +36,11 @@ def prune_task_results():
     lost_count = lost.update(status="FAILED", finished_at=now, exception_class_path="WorkerLost")
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=now - timedelta(days=7)).delete()
     return {"deleted": deleted, "lost": lost_count}
+
+
+@task()
+def prune_shared_store():
+    """Delete expired entries of the PostgreSQL cache and rate limits (nothing to do with Redis)."""
+    cache = caches["default"]
+    entries = cache.sweep() if isinstance(cache, PostgresCache) else 0
+    return {"cache_entries": entries, "rate_limits": ratelimit.sweep()}

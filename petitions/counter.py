@@ -2,16 +2,17 @@
 
 Reading the count sums the few shard rows that the database triggers keep
 (see SignatureCounter); the result, with what pages need of the featured
-petition, is cached for PETITION_COUNT_CACHE_SECONDS. A page view therefore
-costs one cache read, and one small query every few seconds per process
-(or per site with Redis), whatever the number of signatures.
+petition, is kept in this process's memory (the ``local`` cache) for
+PETITION_COUNT_CACHE_SECONDS. A page view therefore costs one read in memory,
+and one small query every few seconds per process, whatever the number of
+signatures.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Count, Func, Q, Sum
 from django.db.models.functions import Coalesce
@@ -117,11 +118,11 @@ def featured(*, fresh=False):
     confirmation and the pages after it agree.
     """
     if not fresh:
-        cached = cache.get(CACHE_KEY)
+        cached = caches["local"].get(CACHE_KEY)
         if cached is not None:
             return cached["snapshot"]
     snapshot = _read_featured()
-    cache.set(CACHE_KEY, {"snapshot": snapshot}, timeout=settings.PETITION_COUNT_CACHE_SECONDS)
+    caches["local"].set(CACHE_KEY, {"snapshot": snapshot}, timeout=settings.PETITION_COUNT_CACHE_SECONDS)
     return snapshot
 
 

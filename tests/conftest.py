@@ -6,19 +6,27 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 from campaign.http_cache import generation_watcher, page_store
 from campaign.initial_content import load_pages
+from campaign.shared_cache import PostgresCache
+
+
+def _empty_caches():
+    # The PostgreSQL cache is a table: rolled back or flushed after each test like every other.
+    for cache in caches.all():
+        if not isinstance(cache, PostgresCache):
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (counts, rate limits): no state leaks between tests."""
-    cache.clear()
+    """Each test starts with empty caches (counts, rate limits): no state leaks between tests."""
+    _empty_caches()
     yield
-    cache.clear()
+    _empty_caches()
 
 
 @pytest.fixture(autouse=True)

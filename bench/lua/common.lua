@@ -24,6 +24,20 @@ function form_body_start()
   return "csrfmiddlewaretoken=" .. os.getenv("BENCH_CSRF")
 end
 
+-- This thread's share of the lines of a file (BENCH_THREADS threads: line i
+-- goes to thread i mod threads), so no two threads send the same one.
+function thread_lines(path)
+  local threads = tonumber(os.getenv("BENCH_THREADS"))
+  local lines, index = {}, 0
+  for line in io.lines(path) do
+    if index % threads == thread_id - 1 then
+      table.insert(lines, line)
+    end
+    index = index + 1
+  end
+  return lines
+end
+
 function count_status(status)
   statuses[status] = (statuses[status] or 0) + 1
 end

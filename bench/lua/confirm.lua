@@ -5,14 +5,7 @@ local position = 0
 local fixed, headers
 
 function init(args)
-  local threads = tonumber(os.getenv("BENCH_THREADS"))
-  local index = 0
-  for line in io.lines(os.getenv("BENCH_TOKENS")) do
-    if index % threads == thread_id - 1 then
-      table.insert(tokens, line)
-    end
-    index = index + 1
-  end
+  tokens = thread_lines(os.getenv("BENCH_TOKENS"))
   fixed = form_body_start()
   headers = form_headers()
 end

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
-from campaign.client_ip import client_key
+from campaign import ratelimit
 from campaign.outbox import queue_email
 from campaign.site import absolute_url
 from petitions.models import Membership, Organisation
@@ -123,20 +122,8 @@ def organisation_from_token(token):
 
 
 def too_many_requests(request):
-    """Count one join request from this client; True once it is over the limit.
-
-    The client is a keyed hash of its network (``client_key``): no IP address
-    is kept, even in the cache.
-    """
-    limit, window = settings.ORGANISATION_JOIN_RATE
-    key = f"organisations:join:{client_key(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    """Count one join request from this client; True once it is over ORGANISATION_JOIN_RATE_LIMITS."""
+    return not ratelimit.allow(request, "join", settings.ORGANISATION_JOIN_RATE_LIMITS)
 
 
 @transaction.atomic

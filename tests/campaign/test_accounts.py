@@ -2,20 +2,27 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
+from django.utils import timezone
 
 from campaign.accounts import AccountAdapter, after_enrolment_url
 from campaign.client_ip import client_key
-from campaign.models import OutgoingEmail, User
+from campaign.models import OutgoingEmail, SharedCacheEntry, User
+from campaign.shared_cache import PostgresCache
 from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
 from tests.conftest import message_text
 from tests.petitions.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
+
+SITE = "http://127.0.0.1:8000"  # SITE_URL's default, which the suite runs with
 
 
 @pytest.fixture(autouse=True)
@@ -209,16 +216,99 @@ def test_the_admin_login_form_of_django_is_not_reachable():
     assert client.get("/admin/").status_code == 302
 
 
-def test_login_failures_are_rate_limited():
-    user = enrol_totp(make_user())
-    client = Client()
+TOO_MANY = "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement."
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Many logins in one test: a hash that costs nothing (the limits are what is tested, not PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_a_guesser_is_stopped_after_five_failures_from_one_network(fast_passwords):
+    owner = enrol_totp(make_user("redaction@example.org"))
+    other = enrol_totp(make_user("equipe@example.org"))
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(5):
-        assert log_in(client, user.email, "mauvais mot de passe").status_code == 200
+        assert log_in(guesser, owner.email, "mauvais mot de passe").status_code == 200
 
-    response = log_in(client, user.email)
+    right_password = log_in(guesser, owner.email)
+    another_account = log_in(guesser, other.email)
 
-    assert response.status_code == 200
-    assert "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement." in response.content.decode()
+    for response in (right_password, another_account):
+        assert response.status_code == 200
+        assert TOO_MANY in response.content.decode()
+    assert "_auth_user_id" not in guesser.session
+
+
+def test_a_network_gets_twenty_failures_a_day(fast_passwords):
+    user = enrol_totp(make_user())
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    start = timezone.now()
+    for round_ in range(4):  # five every six minutes: within the five-minute limit
+        with time_machine.travel(start + timedelta(minutes=6 * round_)):
+            for _ in range(5):
+                assert TOO_MANY not in log_in(guesser, user.email, "mauvais").content.decode()
+
+    with time_machine.travel(start + timedelta(minutes=30)):
+        refused = log_in(guesser, user.email)
+    with time_machine.travel(start + timedelta(days=1, minutes=1)):
+        next_day = log_in(guesser, user.email)
+
+    assert TOO_MANY in refused.content.decode()
+    assert next_day["Location"] == "/compte/2fa/authenticate/"
+
+
+def test_strangers_failures_do_not_lock_the_owner_out(fast_passwords):
+    owner = enrol_totp(make_user("redaction@example.org"))
+    for stranger in ("203.0.113.7", "198.51.100.9", "2001:db8:1::1"):
+        client = Client(REMOTE_ADDR=stranger)
+        for _ in range(6):
+            log_in(client, owner.email, "mauvais mot de passe")
+
+    at_home = Client(REMOTE_ADDR="192.0.2.44")
+    response = log_in(at_home, owner.email)
+
+    assert response["Location"] == "/compte/2fa/authenticate/"
+    assert at_home.post("/compte/2fa/authenticate/", {"code": totp_code()})["Location"] == "/espace/"
+
+
+def test_second_factor_guesses_are_limited_per_account_whatever_the_network(fast_passwords):
+    # Only someone holding the password gets this far; codes tried from many networks add up.
+    owner = enrol_totp(make_user("redaction@example.org"))
+    for number in range(5):
+        client = Client(REMOTE_ADDR=f"203.0.113.{number + 1}")
+        log_in(client, owner.email)
+        wrong = client.post("/compte/2fa/authenticate/", {"code": "000000"})
+        assert "Code incorrect." in wrong.content.decode()
+
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    log_in(client, owner.email)
+    response = client.post("/compte/2fa/authenticate/", {"code": totp_code()})
+
+    assert TOO_MANY in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_limits_and_used_codes_are_kept_for_every_process():
+    user = enrol_totp(make_user())
+    log_in(Client(REMOTE_ADDR="203.0.113.7"), user.email, "mauvais mot de passe")
+    first = Client()
+    log_in(first, user.email)
+    code = totp_code()
+    assert first.post("/compte/2fa/authenticate/", {"code": code})["Location"] == "/espace/"
+
+    second = Client()
+    log_in(second, user.email)
+    replayed = second.post("/compte/2fa/authenticate/", {"code": code})
+
+    assert "Code incorrect." in replayed.content.decode()
+    # In the cache every process shares (Redis, or without CACHE_URL a PostgreSQL table), not in one process's memory.
+    shared = caches["default"]
+    assert isinstance(shared, PostgresCache | RedisCache)
+    assert shared.has_key(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    if isinstance(shared, PostgresCache):
+        assert SharedCacheEntry.objects.filter(key__contains=":allauth:rl:allauth.account:login_failed:").exists()
 
 
 def test_rate_limits_key_on_a_hash_of_the_client_not_its_address(rf):
@@ -236,7 +326,7 @@ def test_a_password_reset_still_requires_the_second_factor(smtp_server, run_task
     client.post("/compte/password/reset/", {"email": "redaction@example.org"})
     run_tasks()
     [message] = smtp_server.wait_for(1)
-    path = re.search(r"http://testserver(/compte/password/reset/key/\S+)", message_text(message)).group(1)
+    path = re.search(rf"{SITE}(/compte/password/reset/key/\S+)", message_text(message)).group(1)
     set_path = client.get(path)["Location"]
 
     response = client.post(
@@ -299,10 +389,38 @@ def test_the_first_staff_account_confirms_its_address_then_enrols(smtp_server, r
     assert log_in(client, "chef@example.org")["Location"] == "/compte/confirm-email/"
     run_tasks()
     [message] = smtp_server.wait_for(1)
-    path = re.search(r"http://testserver(/compte/confirm-email/\S+)", message_text(message)).group(1)
+    path = re.search(rf"{SITE}(/compte/confirm-email/\S+)", message_text(message)).group(1)
     assert client.get(path).status_code == 200  # a page with a button: mail scanners follow links
     client.post(path)
     response = log_in(client, "chef@example.org")
 
     assert response["Location"] == "/espace/"
     assert client.get("/admin/")["Location"] == "/compte/2fa/"
+
+
+def test_links_in_allauth_emails_come_from_site_url_not_the_host_header(settings, smtp_server, run_tasks):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+    make_user("redaction@example.org")
+    make_user("nouveau@example.org", verified=False)
+    forged = Client(HTTP_HOST="evil.example")
+
+    forged.post("/compte/password/reset/", {"email": "redaction@example.org"})
+    log_in(forged, "nouveau@example.org")
+    run_tasks()
+
+    messages = {message["To"]: message_text(message) for message in smtp_server.wait_for(2)}
+    reset, confirmation = messages["redaction@example.org"], messages["nouveau@example.org"]
+    assert re.findall(r"https?://\S+", reset) == [
+        re.search(rf"{SITE}/compte/password/reset/key/[0-9a-z]+-[0-9A-Za-z-]+/", reset).group(0)
+    ]
+    assert re.findall(r"https?://\S+", confirmation) == [
+        re.search(rf"{SITE}/compte/confirm-email/[^/\s]+/", confirmation).group(0)
+    ]
+    assert "evil.example" not in reset + confirmation
+    assert "127.0.0.1:8000" in reset.splitlines()[0]  # "Bonjour de …", as allauth's layout names the site
+
+
+def test_a_reset_for_an_unknown_address_sends_nothing(client):
+    client.post("/compte/password/reset/", {"email": "inconnu@example.org"})
+
+    assert OutgoingEmail.objects.count() == 0

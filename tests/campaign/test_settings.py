@@ -147,7 +147,7 @@ def test_smtps_email_url_with_credentials(monkeypatch):
 
 
 def test_cache_url(monkeypatch):
-    assert load_settings(monkeypatch)["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert load_settings(monkeypatch)["CACHES"]["default"] == {"BACKEND": "campaign.shared_cache.PostgresCache"}
     assert load_settings(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/2")["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/2",

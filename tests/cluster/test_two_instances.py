@@ -57,7 +57,8 @@ def test_signatures_spread_over_two_servers_are_counted_once_and_confirmed_once(
     visitors = [Visitor(f"100.64.{n // 250}.{n % 250 + 1}") for n in range(SIGNERS)]
     forms = [visitor.form(servers[n % 2] + "/signer/") for n, visitor in enumerate(visitors)]
     crowd = Visitor("198.51.100.77")
-    crowd_form = crowd.form(servers[0] + "/signer/")
+    # A form for each person of the crowd (a stamp is good for one submission).
+    crowd_forms = [crowd.form(servers[n % 2] + "/signer/") for n in range(LIMIT + 3)]
     time.sleep(3.2)  # people take more than the minimum fill time
 
     def sign(n):
@@ -67,7 +68,7 @@ def test_signatures_spread_over_two_servers_are_counted_once_and_confirmed_once(
         replies = list(pool.map(sign, range(SIGNERS)))
     # One address signing for many people, alternating servers: the limit is shared.
     crowd_replies = [
-        crowd.request(servers[n % 2] + "/signer/", signature_data(crowd_form, n, email=f"foule-{n}@example.org"))
+        crowd.request(servers[n % 2] + "/signer/", signature_data(crowd_forms[n], n, email=f"foule-{n}@example.org"))
         for n in range(LIMIT + 3)
     ]
 

@@ -1,16 +1,16 @@
 """A parent signs on a phone: form, email, confirmation, thanks; axe-core on every page."""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from petitions.counter import CACHE_KEY
 from petitions.models import Petition, Signature
+from tests.accounts import use_own_cache
 from tests.conftest import message_text
 from tests.petitions.factories import make_signature
 
@@ -22,7 +22,7 @@ WITHDRAW_LINK = re.compile(r"http://127\.0\.0\.1:8000(/signer/retirer/[^/\s]+/)"
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """A cache of this test's own: no count cached by an earlier test."""
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    use_own_cache(settings)
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_counter_script_refreshes_the_count(petition, visit, live_server):
     page = home.page
     assert page.locator("[data-counter-number]").inner_text() == "0"
     make_signature(petition)
-    cache.delete(CACHE_KEY)
+    caches["local"].delete(CACHE_KEY)
 
     # The script asks every 15 seconds; showing the tab again asks at once.
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
@@ -161,7 +161,7 @@ def test_the_other_petition_pages_are_accessible_too(petition, visit, live_serve
         assert page_visit.axe_violations() == [], path
 
     Petition.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
-    cache.delete(CACHE_KEY)
+    caches["local"].delete(CACHE_KEY)
     closed = visit("/signer/", width=WIDTH)
     assert closed.page.get_by_role("heading", level=1).inner_text() == "La pétition est close"
     assert closed.axe_violations() == []

@@ -1,4 +1,3 @@
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -6,12 +5,13 @@ from django.utils import timezone
 
 from petitions.initial_content import load_petition
 from petitions.models import Petition
+from tests.accounts import use_own_cache
 
 
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """A cache of this test's own (rate limits, the cached count), in memory or in Redis."""
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    use_own_cache(settings)
 
 
 @pytest.fixture

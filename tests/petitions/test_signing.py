@@ -338,11 +338,11 @@ def _whole(response):
 def test_no_enumeration_new_pending_and_confirmed_addresses_get_the_same_response(client, petition):
     make_signature(petition, email="confirmed@example.org", confirmed=True)
     make_signature(petition, email="pending@example.org", confirmed=False)
-    stamp = form_timestamp(time.time() - 10)
 
-    new = _post_frozen(client, form_data(email="new@example.org", shown_at=stamp))
-    pending = _post_frozen(client, form_data(email="pending@example.org", shown_at=stamp))
-    confirmed = _post_frozen(client, form_data(email="Confirmed@Example.org", shown_at=stamp))
+    # Three visitors, each with a form of their own.
+    new = _post_frozen(client, form_data(email="new@example.org"))
+    pending = _post_frozen(client, form_data(email="pending@example.org"))
+    confirmed = _post_frozen(client, form_data(email="Confirmed@Example.org"))
 
     assert _whole(new) == _whole(pending) == _whole(confirmed)
     assert new.status_code == 302

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campaign.antispam import form_timestamp
 from campaign.models import OutgoingEmail, User
+from campaign.ratelimit import parse_rates
 from petitions.models import Membership, Organisation
 from petitions.organisations import services
 from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code
@@ -376,7 +377,7 @@ def test_a_form_sent_too_fast_is_refused(client):
 
 
 def test_requests_are_rate_limited_per_client(client, settings):
-    settings.ORGANISATION_JOIN_RATE = (2, 3600)
+    settings.ORGANISATION_JOIN_RATE_LIMITS = parse_rates("2/1h")
     for number in range(2):
         assert client.post("/organisations/rejoindre/", join_data(name=f"Collectif {number}")).status_code == 302
 
