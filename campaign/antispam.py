@@ -8,12 +8,13 @@ Quiet checks, invisible to people:
   MAX_FORM_AGE_SECONDS, is refused;
 - each stamp is used once, and remembered with (a keyed hash of) the data it
   came with, in the cache every process shares. The same stamp with the same
-  data again (a double click, a reloaded POST) passes as the first did: the
-  services behind are idempotent (signing twice with one address records one
-  signature). The same stamp with other data (going back to sign for one's
-  spouse, or a script replaying a stamp) is refused with a message, the input
-  kept and a fresh stamp, so the second submission is one click away and is
-  never silently lost.
+  data again, once the view has recorded the first submission (a double
+  click, a reloaded POST), is a replay: ``form.replayed`` is True and the view
+  answers as it did the first time without doing anything again (no second
+  email, no second count against the rate limit). The same stamp with other
+  data (going back to sign for one's spouse, or a script replaying a stamp)
+  is refused with a message, the input kept and a fresh stamp, so the second
+  submission is one click away and is never silently lost.
 """
 
 import json
@@ -34,6 +35,8 @@ MIN_FILL_SECONDS = 3
 # more click with everything kept; a stamp harvested by a script is useless
 # after an afternoon, and only once.
 MAX_FORM_AGE_SECONDS = 3 * 3600
+# Appended to the recorded digest once the view has done what the submission asked.
+DONE = ":done"
 
 
 def form_timestamp(now=None):
@@ -83,6 +86,8 @@ class AntiSpamFormMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._stamp = None
+        self._stamp_record = None
+        self.replayed = False
         # A redisplayed (bound) form keeps the time it was first shown.
         if not self.is_bound:
             self.initial["shown_at"] = form_timestamp()
@@ -145,20 +150,38 @@ class AntiSpamFormMixin(forms.Form):
         digest = self._data_digest()
         # Remembered as long as the stamp could pass the age check.
         lifetime = max(1, int(MAX_FORM_AGE_SECONDS - (time.time() - shown_at)) + 1)
-        if not cache.add(key, digest, timeout=lifetime) and cache.get(key) != digest:
-            self._replace_stamp(_stamp(shown_at))
-            self.add_error(
-                None,
-                forms.ValidationError(
-                    _(
-                        "Ce formulaire vient d'être envoyé avec d'autres informations. Pour envoyer aussi celles "
-                        "ci-dessous, vérifiez-les et renvoyez le formulaire."
-                    ),
-                    code="reused",
-                ),
-            )
-            return
+        if not cache.add(key, digest, timeout=lifetime):
+            recorded = cache.get(key)
+            if recorded == digest + DONE:
+                self.replayed = True
+                return
+            if recorded != digest:
+                self._reject_reused(shown_at)
+                return
+            # The same data, not recorded as done: the first submission was
+            # refused by the view (rate limit, name taken) or is still running;
+            # this one is tried as a new one.
+        self._stamp_record = (key, digest, lifetime)
         # Used: if the view refuses the submission after all (too many from
         # this network, a name already taken), the form shown again carries an
         # unused stamp, with the same time, so that sending it again just works.
         self._replace_stamp(_stamp(shown_at))
+
+    def mark_done(self):
+        """The view has recorded this submission: the same stamp and data again is a replay of it."""
+        if self._stamp_record is not None:
+            key, digest, lifetime = self._stamp_record
+            cache.set(key, digest + DONE, timeout=lifetime)
+
+    def _reject_reused(self, shown_at):
+        self._replace_stamp(_stamp(shown_at))
+        self.add_error(
+            None,
+            forms.ValidationError(
+                _(
+                    "Ce formulaire vient d'être envoyé avec d'autres informations. Pour envoyer aussi celles "
+                    "ci-dessous, vérifiez-les et renvoyez le formulaire."
+                ),
+                code="reused",
+            ),
+        )

@@ -36,8 +36,12 @@ def sign(request):
     if request.method == "POST":
         form = SignatureForm(request.POST)
         if form.is_valid():
+            if form.replayed:
+                # A double click or a reloaded POST: answered as the first was, nothing sent again.
+                return redirect("petitions:sign_thanks")
             if ratelimit.allow(request, "sign", settings.SIGNATURE_RATE_LIMITS):
                 services.sign(petition, form.signature_data(), language=get_language())
+                form.mark_done()
                 return redirect("petitions:sign_thanks")
             status = 429
     else:

@@ -54,11 +54,15 @@ def join(request):
             return render(request, "petitions/organisations/too_many_requests.html", status=429)
         form = JoinForm(request.POST, request.FILES)
         if form.is_valid():
+            if form.replayed:
+                # A double click or a reloaded POST: one request, not two.
+                return redirect("organisations:join_sent")
             try:
                 services.submit_request(**form.request_data())
             except services.NameTaken:
                 form.add_error("name", NAME_TAKEN)
             else:
+                form.mark_done()
                 return redirect("organisations:join_sent")
     else:
         form = JoinForm()

@@ -42,12 +42,36 @@ def test_a_double_click_ends_on_the_thank_you_page_with_one_signature(client, pe
     assert (second.status_code, second["Location"]) == (302, "/signer/merci/")
     [signature] = Signature.objects.all()
     assert signature.email == "zoe@example.org"
-    # The second click is handled as the first was: the address had just
-    # signed, so the signing service sends its confirmation link once more.
-    assert sorted(OutgoingEmail.objects.values_list("key", flat=True)) == [
-        f"signature:{signature.pk}:confirm:0",
-        f"signature:{signature.pk}:confirm:1",
-    ]
+    # The second click replays the first: no second email, no reminder counted.
+    assert list(OutgoingEmail.objects.values_list("key", flat=True)) == [f"signature:{signature.pk}:confirm:0"]
+    assert signature.reminders_sent == 0
+
+
+def test_a_double_click_counts_once_against_the_rate_limit(client, petition, settings):
+    settings.SIGNATURE_RATE_LIMITS = parse_rates("2/10m")
+    data = form_data(email="zoe@example.org")
+    client.post("/signer/", data)
+    client.post("/signer/", data)
+
+    other = client.post("/signer/", form_data(email="camille@example.org"))
+
+    assert (other.status_code, other["Location"]) == (302, "/signer/merci/")
+    assert sorted(Signature.objects.values_list("email", flat=True)) == ["camille@example.org", "zoe@example.org"]
+
+
+def test_reloading_a_refused_submission_tries_it_again(client, petition, settings):
+    settings.SIGNATURE_RATE_LIMITS = parse_rates("1/10m")
+    client.post("/signer/", form_data(email="zoe@example.org"))
+    data = form_data(email="camille@example.org")
+    assert client.post("/signer/", data).status_code == 429
+    settings.SIGNATURE_RATE_LIMITS = []
+
+    # The browser sends the very same POST again (same stamp, same data):
+    # it was refused, not recorded, so it is not a replay.
+    reloaded = client.post("/signer/", data)
+
+    assert (reloaded.status_code, reloaded["Location"]) == (302, "/signer/merci/")
+    assert sorted(Signature.objects.values_list("email", flat=True)) == ["camille@example.org", "zoe@example.org"]
 
 
 def test_going_back_to_sign_for_someone_else_asks_once_and_loses_nothing(client, petition):

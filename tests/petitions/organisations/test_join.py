@@ -539,3 +539,15 @@ def test_the_privacy_notice_states_the_retention_of_join_requests(client, pages,
         f"{settings.ORGANISATION_CONFIRMATION_DAYS} jours, une demande refusée au bout de "
         f"{settings.ORGANISATION_REFUSED_RETENTION_DAYS} jours."
     ) in text
+
+
+def test_a_double_click_records_one_request_and_sends_one_email(client):
+    data = join_data()
+
+    first = client.post("/organisations/rejoindre/", data)
+    second = client.post("/organisations/rejoindre/", data)
+
+    assert (first.status_code, first["Location"]) == (302, "/organisations/rejoindre/envoyee/")
+    assert (second.status_code, second["Location"]) == (302, "/organisations/rejoindre/envoyee/")
+    [organisation] = Organisation.objects.all()
+    assert list(OutgoingEmail.objects.values_list("key", flat=True)) == [f"organisation-confirm:{organisation.pk}"]
