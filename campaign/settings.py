@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "campaign.middleware.StaticFilesMiddleware",
     "campaign.middleware.RequestLogMiddleware",
+    "campaign.middleware.RequestBodyLimitMiddleware",
+    "campaign.middleware.ErrorPageMiddleware",
     "campaign.http_cache.PageCacheMiddleware",
     "campaign.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -73,6 +75,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "campaign.urls"
+# A form sent without its CSRF token: our page, in the language of the address.
+CSRF_FAILURE_VIEW = "campaign.views.csrf_failure"
+# Larger request bodies are refused with the 413 page before anything reads them
+# (campaign.middleware.RequestBodyLimitMiddleware); uploads are images of 2 MB at most.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", 3 * 1024 * 1024, minimum=64 * 1024)
 WSGI_APPLICATION = "campaign.wsgi.application"
 
 TEMPLATES = [
