@@ -181,6 +181,9 @@ def test_the_secret_part_of_emailed_links_is_masked_even_when_short():
     assert entry["message"] == ("Not Found: /signer/retirer/[…]/ then /en/compte/password/reset/key/[…]/ and /appel/")
 
 
+SECRET = "Zz-secret"
+
+
 def secret_routes(patterns=None, prefix=""):
     """Every route of the site whose address carries a token or a key."""
     patterns = get_resolver().url_patterns if patterns is None else patterns
@@ -192,13 +195,18 @@ def secret_routes(patterns=None, prefix=""):
             yield route
 
 
-def test_every_address_carrying_a_token_or_key_is_masked():
-    routes = list(secret_routes())
-    assert len(routes) >= 6
+def secret_paths():
+    """An address of each of those routes, in French and in English, with SECRET where the secret goes."""
+    paths = ["/" + re.sub(r"<[^>]+>|\(\?P<\w+>[^)]*\)", SECRET, route).rstrip("$") for route in secret_routes()]
+    return paths + ["/en" + path for path in paths]
 
-    for route in routes:
-        path = "/" + re.sub(r"<[^>]+>|\(\?P<\w+>[^)]*\)", "Zz-secret", route).rstrip("$")
-        assert "Zz-secret" not in redact(f"Not Found: {path}"), path
+
+def test_every_address_carrying_a_token_or_key_is_masked():
+    paths = secret_paths()
+    assert len(paths) >= 12
+
+    for path in paths:
+        assert SECRET not in redact(f"Not Found: {path}"), path
 
 
 def test_client_addresses_are_masked_loopback_is_not():
