@@ -84,9 +84,8 @@ class RequestLogMiddleware:
 class RequestBodyLimitMiddleware:
     """Refuse a body above REQUEST_BODY_MAX_BYTES with the 413 page, before anything reads it.
 
-    Early in the stack, on the announced Content-Length: the largest thing the
-    site accepts is a 2 MB image, so a bigger body is refused before the
-    session, CSRF or a form touch it. Django's own DATA_UPLOAD_MAX_MEMORY_SIZE
+    Early in the stack, on the announced Content-Length, before the session,
+    CSRF or a form touch it. Django's own DATA_UPLOAD_MAX_MEMORY_SIZE
     (fields other than files) is answered 413 too (campaign.views.bad_request).
     """
 
