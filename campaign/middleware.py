@@ -7,6 +7,7 @@ from django.conf import settings
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from campaign.http_cache import PUBLIC_ATTRIBUTE
+from campaign.views import ERROR_PAGE_ATTRIBUTE, error_page
 
 request_logger = logging.getLogger("campaign.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
@@ -78,3 +79,46 @@ class RequestLogMiddleware:
         if request.path.startswith(settings.STATIC_URL):
             return request.path
         return "-"
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a body above REQUEST_BODY_MAX_BYTES with the 413 page, before anything reads it.
+
+    Early in the stack, on the announced Content-Length, before the session,
+    CSRF or a form touch it. Django's own DATA_UPLOAD_MAX_MEMORY_SIZE
+    (fields other than files) is answered 413 too (campaign.views.bad_request).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # what Django reads for a malformed header: no body
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            return error_page(request, 413)
+        return self.get_response(request)
+
+
+class ErrorPageMiddleware:
+    """Our page where Django answers an empty 405, and no cookie with any error page.
+
+    Outside the session and CSRF middleware, so that a cookie they would add to
+    an error page (a session modified, a token read before the failure) is dropped.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            allowed = response.get("Allow")
+            response = error_page(request, 405)
+            if allowed is not None:
+                response["Allow"] = allowed
+        if getattr(response, ERROR_PAGE_ATTRIBUTE, False):
+            response.cookies.clear()
+        return response

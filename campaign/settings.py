@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "campaign.middleware.StaticFilesMiddleware",
     "campaign.middleware.RequestLogMiddleware",
+    "campaign.middleware.RequestBodyLimitMiddleware",
+    "campaign.middleware.ErrorPageMiddleware",
     "campaign.http_cache.PageCacheMiddleware",
     "campaign.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -73,6 +75,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "campaign.urls"
+# A form sent without its CSRF token: our page, in the language of the address.
+CSRF_FAILURE_VIEW = "campaign.views.csrf_failure"
+# Larger request bodies are refused with the 413 page before anything reads them
+# (campaign.middleware.RequestBodyLimitMiddleware). Images are accepted up to
+# 2 MB, but a photo straight from a phone, several times that, must still reach
+# the form: it is refused beside the field and nothing typed is lost.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", 16 * 1024 * 1024, minimum=64 * 1024)
 WSGI_APPLICATION = "campaign.wsgi.application"
 
 TEMPLATES = [
@@ -244,7 +253,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "campaign.log.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "campaign.log.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},

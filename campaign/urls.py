@@ -10,6 +10,11 @@ from campaign.media import serve_media
 from campaign.models import Page
 from campaign.news.views import robots_txt, sitemap_xml
 
+# The site's own pages, in the language of the address (campaign.views.error_page).
+handler400 = "campaign.views.bad_request"
+handler403 = "campaign.views.permission_denied"
+handler404 = "campaign.views.page_not_found"
+handler429 = "campaign.views.too_many_requests"  # read by allauth's rate limits
 handler500 = "campaign.views.server_error"
 
 # django-allauth's account pages, but its login page under a French address:

@@ -1,8 +1,11 @@
 import logging
 import sys
 
-from django.db import DatabaseError
-from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+import psycopg
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -52,15 +55,68 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", **backlog})
 
 
+# What PostgreSQL being away looks like once Django has wrapped it: refused or
+# lost connections, the server shutting down, and psycopg_pool's PoolTimeout
+# (a psycopg OperationalError) when no connection frees up in
+# DATABASE_POOL_TIMEOUT. IntegrityError, DataError, ProgrammingError are bugs
+# (or input that validation should have refused): the 500 page, never the 503.
+OUTAGES = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+# Set on responses made by error_page(): no cookie leaves with them.
+ERROR_PAGE_ATTRIBUTE = "campaign_error_page"
+
+
+def error_page(request, status, template=None):
+    """The site's page for an error status, in the language of the address (``/en/…``: English).
+
+    Rendered from an explicit context, without the request's context processors:
+    it reads neither the session, the messages, the database nor the Host header,
+    so it renders with PostgreSQL down (500, 503) and for a forbidden Host (400).
+    """
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = render_to_string(template or f"{status}.html", {"request": request, "LANGUAGE_CODE": language})
+    response = HttpResponse(body, status=status)
+    response["Content-Language"] = language
+    setattr(response, ERROR_PAGE_ATTRIBUTE, True)
+    return response
+
+
+def bad_request(request, exception):
+    """400: a bad Host, a body that cannot be read (a charset other than UTF-8)...
+
+    Deliberately not wrapped in CSRF handling (Django's own 400 view is): the
+    CSRF check would read the unreadable body again and turn the 400 into a 500.
+    """
+    if isinstance(exception, RequestDataTooBig):
+        return error_page(request, 413)
+    return error_page(request, 400)
+
+
+def permission_denied(request, exception):
+    return error_page(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its token, or with an expired one."""
+    return error_page(request, 403, "403_csrf.html")
+
+
+def page_not_found(request, exception):
+    return error_page(request, 404)
+
+
+def too_many_requests(request, exception=None):
+    """429, also used by allauth's rate limits (it looks for ``handler429`` in the URLconf)."""
+    return error_page(request, 429)
+
+
 def server_error(request):
-    """The 500 handler; a database outage gets the "come back soon" page instead."""
-    error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError):
-        response = HttpResponseServerError(render_to_string("503.html"))
-        response.status_code = 503
+    """The 500 handler; the database being unreachable gets the "come back soon" page (503) instead."""
+    if isinstance(sys.exc_info()[1], OUTAGES):
+        response = error_page(request, 503)
         response["Retry-After"] = "30"
         return response
-    return HttpResponseServerError(render_to_string("500.html"))
+    return error_page(request, 500)
 
 
 def minimal(request):

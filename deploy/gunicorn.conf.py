@@ -18,6 +18,19 @@ keepalive = 5
 # The application logs one line per request without addresses (campaign.requests).
 accesslog = None
 errorlog = "-"
+# gunicorn's own lines go through the site's formatter (campaign/log.py), which
+# masks what they may hold: the path of a request that failed ("Error handling
+# request /signer/retirer/<token>/"), the client's address ("Invalid request
+# from ip=…").
+logconfig_dict = {
+    "formatters": {"json": {"()": "campaign.log.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+}
 # Recycle workers now and then so a slow leak never becomes an outage; rarely:
 # at a few thousand requests a second a lower figure restarts a worker every
 # few seconds, and each restart shows as a latency spike (measured in bench/).

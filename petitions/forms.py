@@ -119,7 +119,10 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
     )
     show_name = forms.BooleanField(
         label=_("Afficher mon nom dans la liste publique des signataires"),
-        help_text=_("Votre prénom, l'initiale de votre nom et votre département."),
+        help_text=_(
+            "Votre prénom, l'initiale de votre nom et votre département. La liste se consulte sur ce site ; "
+            "elle n'est pas indexée par les moteurs de recherche."
+        ),
         required=False,
     )
     wants_news = forms.BooleanField(

@@ -145,7 +145,11 @@ def signatories(request):
     )
     paginator = KnownCountPaginator(signatures, settings.SIGNATORIES_PER_PAGE, count=petition.public)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "petitions/signatories.html", {"petition": petition, "page": page})
+    response = render(request, "petitions/signatories.html", {"petition": petition, "page": page})
+    # Signers agreed to appear on the site, not in search results under a
+    # political petition: the list stays out of search engines (and the sitemap).
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

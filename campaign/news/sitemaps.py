@@ -21,6 +21,7 @@ class SiteSitemap(Sitemap):
 
 
 class StaticSitemap(SiteSitemap):
+    # Not the list of signers: it is kept out of search engines (noindex).
     names = [
         "home",
         "appeal",
@@ -28,7 +29,6 @@ class StaticSitemap(SiteSitemap):
         "privacy",
         "legal",
         "petitions:sign",
-        "petitions:signatories",
         "organisations:list",
     ]
 

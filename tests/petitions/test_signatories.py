@@ -137,3 +137,49 @@ def test_signing_takes_a_handful_of_queries(client, petition, existing, django_a
         response = client.post("/signer/", form_data())
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/signataires/", "/en/signataires/", "/signataires/?page=2"])
+def test_the_list_asks_search_engines_not_to_index_it(client, petition, settings, path, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 5
+    settings.PAGE_CACHE_GENERATION_CHECK = 3600
+    make_signature(petition, first_name="Zoé", show_name=True)
+
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        again = client.get(path)  # from the page cache
+
+    for response in (first, again):
+        assert response.status_code == 200
+        assert response["X-Robots-Tag"] == "noindex"
+        assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_other_pages_may_be_indexed(client, petition):
+    response = client.get("/signer/")
+
+    assert "X-Robots-Tag" not in response
+    assert 'name="robots"' not in response.content.decode()
+
+
+def test_the_consent_to_appear_says_the_list_is_not_indexed(client, petition):
+    french = client.get("/signer/").content.decode()
+    english = client.get("/en/signer/").content.decode()
+
+    assert (
+        "Votre prénom, l'initiale de votre nom et votre département. La liste se consulte sur ce site ; "
+        "elle n'est pas indexée par les moteurs de recherche."
+    ) in french
+    assert (
+        "Your first name, the initial of your last name and your département. The list can be read on this site; "
+        "it is not indexed by search engines."
+    ) in english
+
+
+def test_the_privacy_notice_says_the_list_is_not_indexed(client, petition):
+    html = client.get("/confidentialite/").content.decode()
+
+    assert (
+        "Elle se consulte sur ce site mais n'est pas indexée par les moteurs de recherche : la page le leur "
+        "demande et ne figure pas dans le plan du site."
+    ) in html
