@@ -14,10 +14,15 @@ import logging
 import re
 from datetime import UTC, datetime
 
+# Every pattern here runs on text a visitor may have typed (a path, a value
+# quoted by PostgreSQL): each must cost linear time. A pattern that may start
+# anywhere inside a long run and scan to its end costs the square of the run
+# (40,000 letters took 8 s), so matches start only where a run starts.
 # Random tokens and signatures: long runs of letters, digits, "-", "_", ":"
-# with at least one digit (so dotted module paths and words stay readable).
-TOKEN_LIKE = re.compile(r"(?=[A-Za-z0-9_\-:]*\d)[A-Za-z0-9_\-:]{20,}")
-EMAIL_LIKE = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+\.[A-Za-z]{2,}")
+# with at least one digit (so dotted module paths and words stay readable);
+# the digit is checked on the whole run by _mask_token.
+TOKEN_RUN = re.compile(r"[A-Za-z0-9_\-:]{20,}")
+EMAIL_LIKE = re.compile(r"(?<![^\s@<>\"'])[^\s@<>\"']+@[^\s@<>\"']+\.[A-Za-z]{2,}")
 # Addresses whose last segment is a secret sent by email. tests/campaign/test_log.py
 # checks that every URL taking a token or a key is listed; deploy/nginx.conf
 # masks the same ones in the proxy's log.
@@ -43,11 +48,15 @@ IPV4 = re.compile(r"(?<![\w.])(?!127\.)(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 # line breaks, so a row is masked up to the last parenthesis of the text:
 # this is the fallback for texts that reached a log without their exception
 # (see database_error_text() for the exact way).
-FAILING_ROW = re.compile(r"Failing row contains \(.*\)", re.DOTALL)
-KEY_VALUES = re.compile(r"\b(Key \(.*?\))=\(.*\)", re.DOTALL)
+# The two row patterns are found with plain string searches (_mask_rows), since
+# a regular expression with ".*" there goes quadratic on a repeated prefix.
+FAILING_ROW = "Failing row contains ("
+KEY_VALUES = "Key ("
 STATEMENT_LINE = re.compile(r"\b(LINE \d+:|QUERY:|STATEMENT:|CONTEXT:).*$", re.MULTILINE)
+# PostgreSQL names the type in a few words before the quoted value: bounded,
+# so that a repeated prefix without a value cannot make each try scan the line.
 QUOTED_INPUT = re.compile(
-    r"((?:invalid input (?:syntax|value) for|malformed|out of range|invalid value)[^\"\n]*?): \"[^\"\n]*\"?"
+    r"((?:invalid input (?:syntax|value) for|malformed|out of range|invalid value)[^\"\n]{0,200}?): \"[^\"\n]*\"?"
 )
 QUOTED_VALUE = re.compile(r"\bvalue \"[^\"\n]*\" is out of range")
 
@@ -56,9 +65,29 @@ STANDARD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {"message", "asc
 TRUSTED_FIELDS = {"request_id", "method", "route", "status", "duration_ms"}
 
 
+def _mask_rows(text):
+    """Mask a failing row and a key's values, each up to the last parenthesis of the text.
+
+    A value may hold parentheses and line breaks: masking up to the last one
+    errs on the side of hiding too much.
+    """
+    last = text.rfind(")")
+    start = text.find(FAILING_ROW)
+    if start >= 0 and last >= start + len(FAILING_ROW):
+        text = text[:start] + "Failing row contains […]" + text[last + 1 :]
+        last = text.rfind(")")
+    start = text.find(KEY_VALUES)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start = text.find(KEY_VALUES, start + 1)  # "PrimaryKey (" is not a key's values
+    if start >= 0:
+        equals = text.find(")=(", start + len(KEY_VALUES))
+        if equals >= 0 and last >= equals + 3:
+            text = text[:equals] + ")=[…]" + text[last + 1 :]
+    return text
+
+
 def redact(text):
-    text = FAILING_ROW.sub("Failing row contains […]", text)
-    text = KEY_VALUES.sub(r"\1=[…]", text)
+    text = _mask_rows(text)
     text = STATEMENT_LINE.sub(r"\1 […]", text)
     text = QUOTED_INPUT.sub(r'\1: "…"', text)
     text = QUOTED_VALUE.sub('value "…" is out of range', text)
@@ -66,7 +95,12 @@ def redact(text):
     text = EMAIL_LIKE.sub("[email]", text)
     text = IP_FIELD.sub("ip=[…]", text)
     text = IPV4.sub("[ip]", text)
-    return TOKEN_LIKE.sub("[…]", text)
+    return TOKEN_RUN.sub(_mask_token, text)
+
+
+def _mask_token(match):
+    run = match[0]
+    return "[…]" if any(char.isdigit() for char in run) else run
 
 
 def _is_database_error(error):
