@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -7,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.admin_mixins import ReadOnlyAdminMixin
-from campaign.models import OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
+from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
 
 
 @admin.register(User)
@@ -187,3 +188,22 @@ class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         progress = mailing_progress(post)
         return _("%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs") % progress
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Staff read the log; nobody adds, changes or deletes an entry."""
+
+    list_display = ["at", "user_email", "action", "data", "query", "rows"]
+    list_filter = ["action", "model"]
+    search_fields = ["user_email", "query"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "user_email", "action", "model", "query", "rows"]
+    readonly_fields = fields
+
+    @admin.display(description=_("données"), ordering="model")
+    def data(self, entry):
+        try:
+            return apps.get_model(entry.model)._meta.verbose_name_plural
+        except (LookupError, ValueError):
+            return entry.model

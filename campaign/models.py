@@ -313,6 +313,47 @@ class ScheduledJob(models.Model):
         return self.name
 
 
+class AuditEntry(models.Model):
+    """One access by staff to personal data in bulk: who, when, what.
+
+    Append-only. The admin grants nobody change or delete rights, ``save()``
+    refuses to rewrite a row, and a PostgreSQL trigger (migration
+    ``audit_log``) rejects any UPDATE or DELETE, whatever the client.
+    """
+
+    class Action(models.TextChoices):
+        LIST = "list", _("Consultation d'une liste")
+        EXPORT = "export", _("Export")
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    # PROTECT: an account that appears in the log cannot be deleted (deactivate it instead).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("compte")
+    )
+    # The address at the time: the account's may change later.
+    user_email = models.EmailField(_("adresse du compte"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("données"), max_length=100)
+    query = models.CharField(_("filtres et recherche"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("lignes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'accès")
+        verbose_name_plural = _("journal des accès aux données personnelles")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        # Created by the petition app, where the log began; the append-only trigger is on it.
+        db_table = "petitions_auditentry"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.get_action_display()} {self.model}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("An audit log entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+
 # ---------------------------------------------------------------------------
 # News (issue 5)
 # ---------------------------------------------------------------------------
@@ -358,7 +399,7 @@ class PostQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """Posts ``user`` may change: staff any; an editor those of their organisations."""
-        from petitions.organisations.permissions import is_editor, organisations_for
+        from organisations.permissions import is_editor, organisations_for
 
         if not is_editor(user):
             return self.none()
@@ -386,7 +427,7 @@ class Post(models.Model):
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(_("description de l'image"), max_length=250, blank=True)
     organisation = models.ForeignKey(
-        "petitions.Organisation",
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # Listed first so that its `db_worker` (with the periodic scheduler)
     # replaces django_tasks_db's.
     "campaign",
+    "organisations",
     "petitions",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -295,7 +296,7 @@ PAGE_CACHE_INVALIDATED_BY = [
     "campaign.PageRevision",
     "campaign.Post",
     "petitions.Petition",
-    "petitions.Organisation",
+    "organisations.Organisation",
 ]
 PAGE_CACHE_HORIZONS = ["campaign.news.services.next_publication"]
 
@@ -306,7 +307,7 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
 INITIAL_CONTENT_LOADERS = [
     "campaign.initial_content.load_pages",
     "petitions.initial_content.load_petition",
-    "petitions.initial_content.load_organisations",
+    "organisations.initial_content.load_organisations",
 ]
 
 # ---------------------------------------------------------------------------
@@ -359,11 +360,8 @@ MFA_TOTP_ISSUER = "Retrait du LSUN"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MIDDLEWARE += ["campaign.accounts.TwoFactorEnrolmentMiddleware"]
 
-# {% load organisations %} (petitions/organisations/templatetags.py) and {% load accounts %}.
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(
-    organisations="petitions.organisations.templatetags",
-    accounts="campaign.accounts",
-)
+# {% load accounts %} (campaign/accounts.py).
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(accounts="campaign.accounts")
 
 # Joining: the contact's confirmation link lasts this long; unconfirmed requests
 # are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
@@ -371,7 +369,7 @@ ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
 # Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
 ORGANISATION_JOIN_RATE_LIMITS = parse_rates("5/1h", name="ORGANISATION_JOIN_RATE_LIMITS")
-PERIODIC_TASKS["prune-organisation-requests"] = ("petitions.organisations.tasks.prune_requests", 24 * 3600)
+PERIODIC_TASKS["prune-organisation-requests"] = ("organisations.tasks.prune_requests", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------

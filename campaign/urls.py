@@ -36,7 +36,7 @@ urlpatterns += i18n_patterns(
     path("confidentialite/", views.page, {"slug": Page.PRIVACY}, name="privacy"),
     path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
     path("", include("petitions.urls")),
-    path("", include("petitions.organisations.urls")),
+    path("", include("organisations.urls")),
     path("", include("campaign.news.urls")),
     path("compte/connexion/", account_views.login, name="account_login"),
     path("compte/continuer/", accounts.continue_after_enrolment, name="account_continue"),

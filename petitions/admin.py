@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from campaign.admin_mixins import ReadOnlyAdminMixin
+from campaign.audit import AuditedAdminMixin
 from petitions import counter
 from petitions.addresses import normalise_email
-from petitions.audit import AuditedAdminMixin
 from petitions.models import Petition, Signature, SignatureTally
 
 
@@ -95,7 +95,3 @@ class SignatureTallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["petition", "day", "departement", "signatures"]
     list_filter = ["petition"]
-
-
-# The organisations' admin (issue 4) lives with their code.
-import petitions.organisations.admin  # noqa: E402, F401

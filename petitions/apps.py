@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PetitionsConfig(AppConfig):
     name = "petitions"
-    verbose_name = _("Pétition et organisations signataires")
+    verbose_name = _("Pétition")

@@ -14,7 +14,7 @@ from campaign.http_cache import public_page
 from campaign.models import Post
 from campaign.news.views import MACHINE_READ_MAX_AGE
 from campaign.site import absolute_url
-from petitions.models import Organisation
+from organisations.models import Organisation
 
 # Sanitised HTML (nh3) always quotes attributes with double quotes.
 SITE_RELATIVE = re.compile(r'(?P<attribute>\b(?:href|src))="/(?!/)')

@@ -9,8 +9,8 @@ from campaign.images import CleanImage, ImageUploadField
 from campaign.models import Post, without_highlight_marks
 from campaign.news import services
 from campaign.news.services import PublicationChoice
-from petitions.models import Organisation
-from petitions.organisations.permissions import organisations_for
+from organisations.models import Organisation
+from organisations.permissions import organisations_for
 
 CONTENT_FIELDS = ("title", "summary", "body", "image_alt", "organisation")
 

@@ -7,7 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from campaign.models import Page, PageRevision, Post
-from petitions.models import Organisation
+from organisations.models import Organisation
 
 
 class SiteSitemap(Sitemap):

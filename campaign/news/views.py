@@ -25,8 +25,8 @@ from campaign.news import search as news_search
 from campaign.news import services
 from campaign.news.forms import PostForm, SearchForm
 from campaign.news.sitemaps import SITEMAPS
-from petitions.models import Organisation
-from petitions.organisations.permissions import is_editor
+from organisations.models import Organisation
+from organisations.permissions import is_editor
 
 # ---------------------------------------------------------------------------
 # Reading

@@ -18,7 +18,7 @@ from campaign.models import OutgoingEmail, SharedCacheEntry, User
 from campaign.shared_cache import PostgresCache
 from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
 from tests.conftest import message_text
-from tests.petitions.organisations.factories import make_editor, make_organisation
+from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def log_in(client, email, password=PASSWORD):
 # --- Enrolment is mandatory ----------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/petitions/organisation/", "/espace/", "/", "/organisations/"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/organisations/organisation/", "/espace/", "/", "/organisations/"])
 def test_staff_without_second_factor_is_sent_to_enrolment_from_any_page(pages, path):
     staff = logged_in(make_user(superuser=True))
 
@@ -92,7 +92,7 @@ def test_enrolling_returns_to_the_page_that_was_asked_for():
     staff = make_user(superuser=True)
     client = Client()
     log_in(client, staff.email)
-    client.get("/admin/petitions/organisation/?status=pending")
+    client.get("/admin/organisations/organisation/?status=pending")
     page = client.get("/compte/2fa/totp/activate/").content.decode()
     secret = re.search(r'id="totp-secret">(\w+)</code>', page).group(1)
 
@@ -100,8 +100,8 @@ def test_enrolling_returns_to_the_page_that_was_asked_for():
 
     assert response["Location"] == "/compte/2fa/recovery-codes/"
     assert "Codes de secours" in client.get("/compte/2fa/recovery-codes/").content.decode()
-    assert client.get("/compte/continuer/")["Location"] == "/admin/petitions/organisation/?status=pending"
-    assert client.get("/admin/petitions/organisation/").status_code == 200
+    assert client.get("/compte/continuer/")["Location"] == "/admin/organisations/organisation/?status=pending"
+    assert client.get("/admin/organisations/organisation/").status_code == 200
 
 
 def test_a_wrong_code_does_not_enrol():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from petitions.models import Organisation
-from petitions.organisations import services
+from organisations import services
+from organisations.models import Organisation
 from tests.accounts import enrol_totp, make_user, second_factors, totp_code
 
 NEW_PASSWORD = "les enfants ne sont pas des fiches"

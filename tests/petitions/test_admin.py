@@ -92,7 +92,7 @@ def test_deleting_one_signature_takes_its_emails(petition):
 
 
 def test_listing_signatures_is_written_to_the_audit_log(staff_client, petition):
-    from petitions.models import AuditEntry
+    from campaign.models import AuditEntry
 
     make_signature(petition)
     make_signature(petition)
@@ -105,7 +105,7 @@ def test_listing_signatures_is_written_to_the_audit_log(staff_client, petition):
 
 
 def test_exporting_signatures_is_audited_and_safe_for_spreadsheets(staff_client, petition):
-    from petitions.models import AuditEntry
+    from campaign.models import AuditEntry
 
     one = make_signature(petition, first_name="Zoé", last_name="L'Hôte", email="zoe@example.org")
     make_signature(petition)

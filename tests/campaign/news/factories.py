@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from campaign.models import Page, Post
 from campaign.news.services import save_with_unique_slug
-from petitions.models import Membership, Organisation, Petition
+from organisations.models import Membership, Organisation
+from petitions.models import Petition
 from tests import accounts
 from tests.petitions import factories as petition_factories
 

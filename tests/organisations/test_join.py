@@ -11,12 +11,12 @@ from django.utils import timezone
 from campaign.antispam import form_timestamp
 from campaign.models import OutgoingEmail, User
 from campaign.ratelimit import parse_rates
-from petitions.models import Membership, Organisation
-from petitions.organisations import services
+from organisations import services
+from organisations.models import Membership, Organisation
 from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code
 from tests.campaign.html_text import block_texts
 from tests.conftest import message_html, message_text
-from tests.petitions.organisations.factories import image_bytes, make_organisation
+from tests.organisations.factories import image_bytes, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +115,14 @@ def test_the_whole_join_journey(client, smtp_server, run_tasks, moderator, media
     assert notification["To"] == "equipe@example.org"
     assert notification["Subject"] == "Nouvelle demande de signature : Collectif Parents Vigilants"
     assert "Contact : Zoé L'Hôte-Müller <zoe@example.org>" in message_text(notification)
-    admin_path = f"/admin/petitions/organisation/{organisation.pk}/change/"
+    admin_path = f"/admin/organisations/organisation/{organisation.pk}/change/"
     assert f"http://127.0.0.1:8000{admin_path}" in message_text(notification)
 
     # 4. A moderator approves it in the admin.
     staff = Client()
     staff.force_login(moderator)
     assert "Approuver" in staff.get(admin_path).content.decode()
-    approve_path = f"/admin/petitions/organisation/{organisation.pk}/approuver/"
+    approve_path = f"/admin/organisations/organisation/{organisation.pk}/approuver/"
     assert staff.get(approve_path).status_code == 200
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.PENDING  # a GET changes nothing
@@ -196,7 +196,7 @@ def test_refusal_tells_the_contact_why(client, smtp_server, run_tasks, moderator
     )
     staff = Client()
     staff.force_login(moderator)
-    path = f"/admin/petitions/organisation/{organisation.pk}/refuser/"
+    path = f"/admin/organisations/organisation/{organisation.pk}/refuser/"
 
     empty = staff.post(path, {"reason": ""})
     assert "Ce champ est obligatoire." in empty.content.decode()
@@ -510,7 +510,7 @@ def services_clean_logo():
 
 def test_prune_runs_daily_in_the_worker(settings):
     assert settings.PERIODIC_TASKS["prune-organisation-requests"] == (
-        "petitions.organisations.tasks.prune_requests",
+        "organisations.tasks.prune_requests",
         24 * 3600,
     )
 

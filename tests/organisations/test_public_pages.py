@@ -5,10 +5,10 @@ import pytest
 import time_machine
 
 from campaign.images import clean_image
-from petitions.models import Organisation
-from petitions.organisations import services
+from organisations import services
+from organisations.models import Organisation
 from tests.campaign.html_text import block_texts
-from tests.petitions.organisations.factories import image_bytes, make_organisation
+from tests.organisations.factories import image_bytes, make_organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ Rules:
   the views below can rely on ``login_required`` alone.
 """
 
-from petitions.models import Organisation
+from organisations.models import Organisation
 
 
 def organisations_for(user):

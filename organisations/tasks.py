@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from petitions.organisations import services
+from organisations import services
 
 
 @task()

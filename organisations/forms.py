@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from campaign.antispam import AntiSpamFormMixin
 from campaign.forms import BoundedFormMixin, NameField
 from campaign.images import ImageUploadField
-from petitions.models import Organisation
-from petitions.organisations import services
-from petitions.organisations.scopes import scope_choices
+from organisations import services
+from organisations.models import Organisation
+from organisations.scopes import scope_choices
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 400

@@ -1,7 +1,6 @@
-"""Moderation of signatory organisations, their editors, and the audit log, in the admin (staff only)."""
+"""Moderation of signatory organisations and their editors, in the admin (staff only)."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -10,12 +9,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from campaign.admin_mixins import ReadOnlyAdminMixin
+from campaign.audit import AuditedAdminMixin
 from campaign.images import ImageUploadField
-from petitions.audit import AuditedAdminMixin
-from petitions.models import AuditEntry, Membership, Organisation
-from petitions.organisations import services
-from petitions.organisations.forms import LOGO_MAX_BYTES, LOGO_MAX_SIDE, NAME_TAKEN, InviteForm, RefuseForm
+from organisations import services
+from organisations.forms import LOGO_MAX_BYTES, LOGO_MAX_SIDE, NAME_TAKEN, InviteForm, RefuseForm
+from organisations.models import Membership, Organisation
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -75,9 +73,10 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(Organisation)
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = OrganisationAdminForm
-    change_form_template = "admin/petitions/organisation/change_form.html"
+    change_form_template = "admin/organisations/organisation/change_form.html"
     list_display = ["name", "status", "kind", "scope", "contact_confirmed", "created_at", "approved_at"]
     list_filter = ["status", ConfirmedFilter, "kind", "founding"]
     search_fields = ["name", "short_name", "contact_name", "contact_email"]
@@ -144,10 +143,10 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:object_id>/approuver/", wrap(self.approve_view), name="petitions_organisation_approve"),
-            path("<int:object_id>/refuser/", wrap(self.refuse_view), name="petitions_organisation_refuse"),
-            path("<int:object_id>/retirer/", wrap(self.withdraw_view), name="petitions_organisation_withdraw"),
-            path("<int:object_id>/inviter/", wrap(self.invite_view), name="petitions_organisation_invite"),
+            path("<int:object_id>/approuver/", wrap(self.approve_view), name="organisations_organisation_approve"),
+            path("<int:object_id>/refuser/", wrap(self.refuse_view), name="organisations_organisation_refuse"),
+            path("<int:object_id>/retirer/", wrap(self.withdraw_view), name="organisations_organisation_withdraw"),
+            path("<int:object_id>/inviter/", wrap(self.invite_view), name="organisations_organisation_invite"),
             *super().get_urls(),
         ]
 
@@ -163,7 +162,7 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return organisation, None
 
     def _change_url(self, organisation):
-        return reverse("admin:petitions_organisation_change", args=[organisation.pk])
+        return reverse("admin:organisations_organisation_change", args=[organisation.pk])
 
     def _render(self, request, organisation, title, form=None, text="", button=""):
         context = {
@@ -177,7 +176,7 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "button": button,
             "change_url": self._change_url(organisation),
         }
-        return TemplateResponse(request, "admin/petitions/organisation/moderate.html", context)
+        return TemplateResponse(request, "admin/organisations/organisation/moderate.html", context)
 
     def approve_view(self, request, object_id):
         allowed = [Organisation.Status.PENDING, Organisation.Status.REFUSED, Organisation.Status.WITHDRAWN]
@@ -284,25 +283,3 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
             ),
             button=_("Envoyer l'invitation"),
         )
-
-
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Staff read the log; nobody adds, changes or deletes an entry."""
-
-    list_display = ["at", "user_email", "action", "data", "query", "rows"]
-    list_filter = ["action", "model"]
-    search_fields = ["user_email", "query"]
-    date_hierarchy = "at"
-    fields = ["at", "user", "user_email", "action", "model", "query", "rows"]
-    readonly_fields = fields
-
-    @admin.display(description=_("données"), ordering="model")
-    def data(self, entry):
-        try:
-            return apps.get_model(entry.model)._meta.verbose_name_plural
-        except (LookupError, ValueError):
-            return entry.model
-
-
-admin.site.register(Organisation, OrganisationAdmin)
-admin.site.register(AuditEntry, AuditEntryAdmin)

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from campaign import ratelimit
 from campaign.outbox import queue_email
 from campaign.site import absolute_url
-from petitions.models import Membership, Organisation
+from organisations.models import Membership, Organisation
 
 CONFIRM_SALT = "petitions.organisations.confirm-contact"
 NAME_CONSTRAINT = "petitions_organisation_unique_name"
@@ -174,7 +174,7 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
 
 def moderators():
     """Active staff who may moderate organisations: they are told of each confirmed request."""
-    permission = Permission.objects.filter(content_type__app_label="petitions", codename="change_organisation")
+    permission = Permission.objects.filter(content_type__app_label="organisations", codename="change_organisation")
     return (
         get_user_model()
         .objects.filter(is_staff=True, is_active=True)
@@ -201,7 +201,7 @@ def confirm_contact(organisation):
             if not updated:
                 return False
             organisation.refresh_from_db()
-            admin_url = absolute_url(reverse("admin:petitions_organisation_change", args=[organisation.pk]))
+            admin_url = absolute_url(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
             for moderator in moderators():
                 queue_email(
                     key=f"organisation-request:{organisation.pk}:{moderator.pk}",

@@ -6,7 +6,7 @@ import itertools
 from django.utils import timezone
 from PIL import Image
 
-from petitions.models import Membership, Organisation
+from organisations.models import Membership, Organisation
 from tests.accounts import make_user
 
 _numbers = itertools.count(1)

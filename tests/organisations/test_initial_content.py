@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from petitions.initial_content import load_organisations
-from petitions.models import Organisation
+from organisations.initial_content import load_organisations
+from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from petitions.organisations import views
+from organisations import views
 
 app_name = "organisations"
 

@@ -6,7 +6,7 @@ this package.
 
 from django import template
 
-from petitions.models import Organisation
+from organisations.models import Organisation
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from petitions.models import AuditEntry
+from campaign.models import AuditEntry
 
 # A cell starting with one of these is a formula to a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -10,12 +10,12 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
-from campaign.models import OutgoingEmail
-from petitions.models import AuditEntry, Membership, Organisation
-from petitions.organisations import services
+from campaign.models import AuditEntry, OutgoingEmail
+from organisations import services
+from organisations.models import Membership, Organisation
 from tests.accounts import enrol_totp, make_user
 from tests.conftest import message_text
-from tests.petitions.organisations.factories import image_bytes, make_organisation
+from tests.organisations.factories import image_bytes, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,15 @@ def test_every_list_of_organisation_contacts_is_logged(staff):
     make_organisation("CNT éducation")
     admin = logged_in(staff)
 
-    admin.get("/admin/petitions/organisation/")
-    admin.get("/admin/petitions/organisation/?q=sud&status__exact=approved")
+    admin.get("/admin/organisations/organisation/")
+    admin.get("/admin/organisations/organisation/?q=sud&status__exact=approved")
 
     entries = list(
         AuditEntry.objects.order_by("pk").values_list("user", "user_email", "action", "model", "query", "rows")
     )
     assert entries == [
-        (staff.pk, "equipe@example.org", "list", "petitions.organisation", "", 2),
-        (staff.pk, "equipe@example.org", "list", "petitions.organisation", "q=sud&status__exact=approved", 1),
+        (staff.pk, "equipe@example.org", "list", "organisations.organisation", "", 2),
+        (staff.pk, "equipe@example.org", "list", "organisations.organisation", "q=sud&status__exact=approved", 1),
     ]
     assert AuditEntry.objects.first().at is not None
 
@@ -58,7 +58,7 @@ def test_an_export_is_logged_and_safe_for_spreadsheets(staff):
     admin = logged_in(staff)
 
     response = admin.post(
-        "/admin/petitions/organisation/",
+        "/admin/organisations/organisation/",
         {"action": "export_csv", "_selected_action": [first.pk, second.pk]},
     )
 
@@ -78,17 +78,19 @@ def test_an_export_is_logged_and_safe_for_spreadsheets(staff):
     assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("http://evil")', "ICEM"]
     assert [row[6:8] for row in rows[1:]] == [["'@Zoé", "zoe@example.org"], ["Camille", "camille@example.org"]]
     export = AuditEntry.objects.get(action="export")
-    assert (export.user, export.model, export.rows) == (staff, "petitions.organisation", 2)
+    assert (export.user, export.model, export.rows) == (staff, "organisations.organisation", 2)
 
 
 def test_staff_read_the_log_but_nobody_can_change_or_delete_it(staff):
-    entry = AuditEntry.objects.create(user=staff, user_email=staff.email, action="list", model="petitions.organisation")
+    entry = AuditEntry.objects.create(
+        user=staff, user_email=staff.email, action="list", model="organisations.organisation"
+    )
     admin = logged_in(staff)
 
-    listing = admin.get("/admin/petitions/auditentry/")
-    change = admin.post(f"/admin/petitions/auditentry/{entry.pk}/change/", {"query": "effacé"})
-    delete = admin.post(f"/admin/petitions/auditentry/{entry.pk}/delete/", {"post": "yes"})
-    add = admin.get("/admin/petitions/auditentry/add/")
+    listing = admin.get("/admin/campaign/auditentry/")
+    change = admin.post(f"/admin/campaign/auditentry/{entry.pk}/change/", {"query": "effacé"})
+    delete = admin.post(f"/admin/campaign/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    add = admin.get("/admin/campaign/auditentry/add/")
 
     assert listing.status_code == 200
     assert "equipe@example.org" in listing.content.decode()
@@ -98,7 +100,9 @@ def test_staff_read_the_log_but_nobody_can_change_or_delete_it(staff):
 
 
 def test_the_database_refuses_to_change_or_delete_an_entry(staff):
-    entry = AuditEntry.objects.create(user=staff, user_email=staff.email, action="list", model="petitions.organisation")
+    entry = AuditEntry.objects.create(
+        user=staff, user_email=staff.email, action="list", model="organisations.organisation"
+    )
 
     for attempt in (
         lambda: AuditEntry.objects.filter(pk=entry.pk).update(user_email="autre@example.org"),
@@ -111,7 +115,9 @@ def test_the_database_refuses_to_change_or_delete_an_entry(staff):
 
 
 def test_an_entry_cannot_be_saved_twice(staff):
-    entry = AuditEntry.objects.create(user=staff, user_email=staff.email, action="list", model="petitions.organisation")
+    entry = AuditEntry.objects.create(
+        user=staff, user_email=staff.email, action="list", model="organisations.organisation"
+    )
     entry.rows = 1000
 
     with pytest.raises(ValueError, match="cannot be changed"):
@@ -120,7 +126,7 @@ def test_an_entry_cannot_be_saved_twice(staff):
 
 def test_an_account_in_the_log_cannot_be_deleted(staff):
     other = enrol_totp(make_user("ancien@example.org", staff=True))
-    AuditEntry.objects.create(user=other, user_email=other.email, action="list", model="petitions.organisation")
+    AuditEntry.objects.create(user=other, user_email=other.email, action="list", model="organisations.organisation")
 
     response = logged_in(staff).post(f"/admin/campaign/user/{other.pk}/delete/", {"post": "yes"})
 
@@ -133,7 +139,7 @@ def test_staff_with_only_the_view_permission_can_read_the_log():
     reader = enrol_totp(make_user(staff=True))
     reader.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
 
-    assert logged_in(reader).get("/admin/petitions/auditentry/").status_code == 200
+    assert logged_in(reader).get("/admin/campaign/auditentry/").status_code == 200
     assert list(Permission.objects.filter(content_type__model="auditentry").values_list("codename", flat=True)) == [
         "view_auditentry"
     ]
@@ -147,14 +153,14 @@ def test_moderation_buttons_depend_on_the_status(staff):
     pending = make_organisation("En attente", status=Organisation.Status.PENDING)
     approved = make_organisation("Approuvée")
 
-    pending_page = admin.get(f"/admin/petitions/organisation/{pending.pk}/change/").content.decode()
-    approved_page = admin.get(f"/admin/petitions/organisation/{approved.pk}/change/").content.decode()
+    pending_page = admin.get(f"/admin/organisations/organisation/{pending.pk}/change/").content.decode()
+    approved_page = admin.get(f"/admin/organisations/organisation/{approved.pk}/change/").content.decode()
 
-    assert f'href="/admin/petitions/organisation/{pending.pk}/approuver/"' in pending_page
-    assert f'href="/admin/petitions/organisation/{pending.pk}/refuser/"' in pending_page
+    assert f'href="/admin/organisations/organisation/{pending.pk}/approuver/"' in pending_page
+    assert f'href="/admin/organisations/organisation/{pending.pk}/refuser/"' in pending_page
     assert "/retirer/" not in pending_page
-    assert f'href="/admin/petitions/organisation/{approved.pk}/retirer/"' in approved_page
-    assert f'href="/admin/petitions/organisation/{approved.pk}/inviter/"' in approved_page
+    assert f'href="/admin/organisations/organisation/{approved.pk}/retirer/"' in approved_page
+    assert f'href="/admin/organisations/organisation/{approved.pk}/inviter/"' in approved_page
     assert "/approuver/" not in approved_page
 
 
@@ -162,8 +168,8 @@ def test_an_approved_organisation_cannot_be_approved_or_refused_again(staff):
     organisation = make_organisation("Approuvée")
     admin = logged_in(staff)
 
-    admin.post(f"/admin/petitions/organisation/{organisation.pk}/refuser/", {"reason": "Non."})
-    admin.post(f"/admin/petitions/organisation/{organisation.pk}/approuver/")
+    admin.post(f"/admin/organisations/organisation/{organisation.pk}/refuser/", {"reason": "Non."})
+    admin.post(f"/admin/organisations/organisation/{organisation.pk}/approuver/")
 
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.APPROVED
@@ -174,7 +180,7 @@ def test_withdrawing_takes_it_off_the_site_and_erases_the_contact(client, staff)
     organisation = make_organisation("Retirée bientôt", slug="bientot", join_message="Bonjour.")
     admin = logged_in(staff)
 
-    admin.post(f"/admin/petitions/organisation/{organisation.pk}/retirer/")
+    admin.post(f"/admin/organisations/organisation/{organisation.pk}/retirer/")
 
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.WITHDRAWN
@@ -186,7 +192,7 @@ def test_approving_a_name_taken_meanwhile_is_refused_with_a_message(staff):
     make_organisation("Collectif Vigilant")
     duplicate = make_organisation("collectif  vigilant", status=Organisation.Status.PENDING)
 
-    response = logged_in(staff).post(f"/admin/petitions/organisation/{duplicate.pk}/approuver/", follow=True)
+    response = logged_in(staff).post(f"/admin/organisations/organisation/{duplicate.pk}/approuver/", follow=True)
 
     duplicate.refresh_from_db()
     assert duplicate.status == Organisation.Status.PENDING
@@ -204,7 +210,7 @@ def test_approving_a_contact_who_already_has_an_account_adds_the_membership(staf
         contact_confirmed_at=timezone.now(),
     )
 
-    logged_in(staff).post(f"/admin/petitions/organisation/{organisation.pk}/approuver/")
+    logged_in(staff).post(f"/admin/organisations/organisation/{organisation.pk}/approuver/")
 
     assert list(Membership.objects.values_list("user", "organisation")) == [(existing.pk, organisation.pk)]
     run_tasks()
@@ -218,7 +224,7 @@ def test_staff_invite_another_editor(staff, smtp_server, run_tasks):
     organisation = make_organisation("ICEM")
 
     response = logged_in(staff).post(
-        f"/admin/petitions/organisation/{organisation.pk}/inviter/",
+        f"/admin/organisations/organisation/{organisation.pk}/inviter/",
         {"email": "redaction@example.org", "full_name": "Camille"},
     )
 
@@ -252,11 +258,11 @@ def test_a_logo_uploaded_in_the_admin_is_cleaned_too(staff, media):
     admin = logged_in(staff)
 
     svg = admin.post(
-        f"/admin/petitions/organisation/{organisation.pk}/change/",
+        f"/admin/organisations/organisation/{organisation.pk}/change/",
         {**data, "new_logo": SimpleUploadedFile("x.svg", b"<svg><script>alert(1)</script></svg>")},
     )
     ok = admin.post(
-        f"/admin/petitions/organisation/{organisation.pk}/change/",
+        f"/admin/organisations/organisation/{organisation.pk}/change/",
         {**data, "new_logo": SimpleUploadedFile("x.jpg", image_bytes("JPEG", (2000, 1000), exif=True))},
     )
 
@@ -301,7 +307,7 @@ def admin_form(**fields):
 def test_staff_add_an_organisation_in_the_admin(staff):
     admin = logged_in(staff)
 
-    response = admin.post("/admin/petitions/organisation/add/", admin_form())
+    response = admin.post("/admin/organisations/organisation/add/", admin_form())
 
     assert response.status_code == 302
     organisation = Organisation.objects.get(slug="collectif-ajoute")
@@ -311,7 +317,7 @@ def test_staff_add_an_organisation_in_the_admin(staff):
 def test_the_admin_refuses_a_name_already_held(staff):
     make_organisation("SUD éducation")
 
-    response = logged_in(staff).post("/admin/petitions/organisation/add/", admin_form(name="Sud  Education"))
+    response = logged_in(staff).post("/admin/organisations/organisation/add/", admin_form(name="Sud  Education"))
 
     assert response.status_code == 200
     assert "a déjà signé l&#x27;appel ou attend la validation de sa demande." in response.content.decode()

@@ -7,10 +7,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from petitions.models import Organisation
-from petitions.organisations import services
-from petitions.organisations.forms import JoinForm
-from tests.petitions.organisations.factories import make_organisation
+from organisations import services
+from organisations.forms import JoinForm
+from organisations.models import Organisation
+from tests.organisations.factories import make_organisation
 
 REQUEST = {
     "name": "Collectif",

@@ -9,9 +9,9 @@ from django.test import Client
 from PIL import Image
 
 from campaign.antispam import form_timestamp
-from petitions.models import Organisation
+from organisations.models import Organisation
 from tests.accounts import enrol_totp
-from tests.petitions.organisations.factories import image_bytes, make_editor, make_organisation
+from tests.organisations.factories import image_bytes, make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign.http_cache import public_page
-from petitions.models import Organisation
-from petitions.organisations import services
-from petitions.organisations.forms import NAME_TAKEN, JoinForm, ProfileForm
-from petitions.organisations.permissions import organisations_for
+from organisations import services
+from organisations.forms import NAME_TAKEN, JoinForm, ProfileForm
+from organisations.models import Organisation
+from organisations.permissions import organisations_for
 
 
 def retention_context():

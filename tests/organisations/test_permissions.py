@@ -1,10 +1,10 @@
 import pytest
 from django.test import Client
 
-from petitions.models import Organisation
-from petitions.organisations.permissions import can_edit_organisation, is_editor, organisations_for
+from organisations.models import Organisation
+from organisations.permissions import can_edit_organisation, is_editor, organisations_for
 from tests.accounts import enrol_totp, make_user
-from tests.petitions.organisations.factories import make_editor, make_organisation
+from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +98,9 @@ def test_an_editor_cannot_reach_the_admin_nor_the_contacts_nor_any_signature(two
 
     for path in (
         "/admin/",
-        "/admin/petitions/organisation/",
+        "/admin/organisations/organisation/",
         "/admin/petitions/signature/",
-        "/admin/petitions/auditentry/",
+        "/admin/campaign/auditentry/",
     ):
         response = browser.get(path, follow=True)
         assert response.status_code == 403, path
