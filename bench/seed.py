@@ -33,7 +33,8 @@ from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from campaign.antispam import form_timestamp  # noqa: E402
-from campaign.models import OutgoingEmail, Page, PageRevision, Post  # noqa: E402
+from campaign.models import OutgoingEmail, Page, PageRevision  # noqa: E402
+from news.models import Post  # noqa: E402
 from organisations.models import Organisation  # noqa: E402
 from petitions import tokens  # noqa: E402
 from petitions.models import Petition, Signature, SignatureCounter  # noqa: E402

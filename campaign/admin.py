@@ -4,11 +4,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.admin_mixins import ReadOnlyAdminMixin
-from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
+from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, ScheduledJob, User
+from campaign.outbox import wake_worker
 
 
 @admin.register(User)
@@ -143,10 +145,6 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Réessayer l'envoi"))
     def retry(self, request, queryset):
-        from django.utils import timezone
-
-        from campaign.outbox import wake_worker
-
         count = queryset.filter(status=OutgoingEmail.Status.FAILED).update(
             status=OutgoingEmail.Status.PENDING, next_attempt_at=timezone.now(), created_at=timezone.now()
         )
@@ -160,34 +158,6 @@ class ScheduledJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(Post)
-class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Posts are written on the editing page (/espace/actualites/); the admin lists them and shows mailings."""
-
-    list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
-    list_filter = ["status", "organisation"]
-    search_fields = ["title", "summary"]
-    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
-    readonly_fields = fields
-    deletable = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation", "author")
-
-    @admin.display(description=_("Modifier"))
-    def edit(self, post):
-        return format_html('<a href="{}">{}</a>', reverse("news:edit", args=[post.pk]), _("Ouvrir la page d'édition"))
-
-    @admin.display(description=_("Envoi aux signataires"))
-    def progress(self, post):
-        from campaign.news.services import mailing_progress
-
-        if not hasattr(post, "mailing"):
-            return "—"
-        progress = mailing_progress(post)
-        return _("%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs") % progress
 
 
 @admin.register(AuditEntry)

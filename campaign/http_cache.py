@@ -67,6 +67,9 @@ KEPT_HEADERS = {
     "x-robots-tag",
 }
 MIN_COMPRESS_BYTES = 512
+# Feeds and the sitemap are polled by machines: ten minutes is fresh enough
+# (and never past the next scheduled post, with ``scheduled=True``).
+MACHINE_READ_MAX_AGE = 600
 
 
 def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_error=86400, scheduled=False):

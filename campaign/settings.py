@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "campaign",
     "organisations",
     "petitions",
+    "news",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -294,11 +295,11 @@ PAGE_CACHE_MAX_ENTRIES = 1000
 PAGE_CACHE_INVALIDATED_BY = [
     "campaign.Page",
     "campaign.PageRevision",
-    "campaign.Post",
+    "news.Post",
     "petitions.Petition",
     "organisations.Organisation",
 ]
-PAGE_CACHE_HORIZONS = ["campaign.news.services.next_publication"]
+PAGE_CACHE_HORIZONS = ["news.services.next_publication"]
 
 # `make bench` measures a minimal view (the framework's ceiling) at /_bench/minimal.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
@@ -388,8 +389,8 @@ NEWS_IMAGE_MAX_SIDE = 1600
 NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, maximum=5000)
 # A mailing with no batch committed for this long lost its worker; it is resumed.
 NEWS_MAILING_STALE_SECONDS = 300
-PERIODIC_TASKS["resume-news-mailings"] = ("campaign.news.tasks.resume_mailings", 300)
-PERIODIC_TASKS["prune-news-images"] = ("campaign.news.tasks.prune_images", 24 * 3600)
+PERIODIC_TASKS["resume-news-mailings"] = ("news.tasks.resume_mailings", 300)
+PERIODIC_TASKS["prune-news-images"] = ("news.tasks.prune_images", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------

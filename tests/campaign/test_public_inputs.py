@@ -19,15 +19,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from campaign.antispam import form_timestamp
-from campaign.models import OutgoingEmail, Post, User
-from campaign.news.services import unsubscribe_token
+from campaign.models import OutgoingEmail, User
+from news.mailing import unsubscribe_token
+from news.models import Post
 from organisations.models import Organisation
 from organisations.services import confirmation_token
 from petitions import tokens
 from petitions.initial_content import load_petition
 from petitions.models import Petition, Signature
 from tests.accounts import PASSWORD, enrol_totp, make_user, use_own_cache
-from tests.campaign.news.factories import make_post
+from tests.news.factories import make_post
 from tests.organisations.factories import make_organisation
 from tests.petitions.factories import make_signature
 

@@ -8,9 +8,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from PIL import Image
 
-from campaign.models import Post
+from news.models import Post
 from tests.accounts import totp_code
-from tests.campaign.news.factories import PASSWORD, make_organisation, make_post, make_user
+from tests.news.factories import PASSWORD, make_organisation, make_post, make_user
 
 
 @pytest.fixture

@@ -10,14 +10,16 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from campaign.models import OutgoingEmail, PostDelivery, PostMailing
-from campaign.news import services
-from campaign.news.tasks import resume_mailings, send_post_batch
+from campaign.models import OutgoingEmail
 from campaign.tasks import deliver_pending_emails
+from news import mailing
+from news.mailing import send_post_batch
+from news.models import PostDelivery, PostMailing
+from news.tasks import resume_mailings
 from petitions.models import Signature
 from tests.campaign.html_text import block_texts
-from tests.campaign.news.factories import make_organisation, make_post, make_signature, make_user
 from tests.conftest import message_html, message_text
+from tests.news.factories import make_organisation, make_post, make_signature, make_user
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def test_email_content_and_one_click_headers(staff, signers, post, smtp_server, 
 
     message = next(m for m in smtp_server.wait_for(3) if m["To"] == "parent0@example.org")
 
-    token = services.unsubscribe_token(signers[0])
+    token = mailing.unsubscribe_token(signers[0])
     unsubscribe_url = f"https://retrait-lsun.example/actualites/desabonnement/{token}/"
     assert message["Subject"] == "Actualité : Le ministère recule"
     assert message["List-Unsubscribe"] == f"<{unsubscribe_url}>"
@@ -121,9 +123,9 @@ def test_running_the_batch_twice_sends_once(staff, signers, post, smtp_server, r
     run_tasks()
 
     send_post_batch.enqueue(post.pk)
-    services.send_batch(post.pk)
+    mailing.send_batch(post.pk)
     PostMailing.objects.update(finished_at=None)  # as if the last batch had not recorded the end
-    services.send_batch(post.pk)
+    mailing.send_batch(post.pk)
     run_tasks()
 
     assert recipients(smtp_server.wait_for(3)) == ["parent0@example.org", "parent1@example.org", "parent2@example.org"]
@@ -172,11 +174,11 @@ def test_worker_killed_mid_batch_then_resumed_sends_exactly_once(staff, pages, p
 def test_resume_leaves_active_and_finished_mailings_alone(staff, signers, post, run_tasks):
     press_send(staff, post)
 
-    assert services.resume_mailings() == []  # just requested: its worker is on it
+    assert mailing.resume_mailings() == []  # just requested: its worker is on it
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
-        assert services.resume_mailings() == [post.pk]
+        assert mailing.resume_mailings() == [post.pk]
         run_tasks()
-        assert services.resume_mailings() == []  # finished
+        assert mailing.resume_mailings() == []  # finished
 
 
 @pytest.mark.django_db(transaction=True)
@@ -184,14 +186,14 @@ def test_two_workers_at_once_send_once(pages, settings, smtp_server, run_tasks):
     settings.NEWS_MAILING_BATCH_SIZE = 50
     post = make_post("Deux travailleurs")
     signers = [make_signature(f"parent{number}@example.org") for number in range(20)]
-    services.start_mailing(post, None)
+    mailing.start_mailing(post, None)
     start = threading.Barrier(2)
     queued = []
 
     def worker():
         try:
             start.wait()
-            queued.append(services.send_batch(post.pk))
+            queued.append(mailing.send_batch(post.pk))
         finally:
             connections.close_all()
 
@@ -291,7 +293,7 @@ def test_one_click_unsubscribe_works_without_cookies(staff, signers, post, smtp_
 
 
 def test_unsubscribed_signer_gets_no_more_news(staff, signers, post, smtp_server, run_tasks):
-    Client().post(f"/actualites/desabonnement/{services.unsubscribe_token(signers[0])}/")
+    Client().post(f"/actualites/desabonnement/{mailing.unsubscribe_token(signers[0])}/")
     later = make_post("Deuxième nouvelle")
 
     press_send(staff, later)
@@ -302,7 +304,7 @@ def test_unsubscribed_signer_gets_no_more_news(staff, signers, post, smtp_server
 
 
 def test_unsubscribe_page_shows_a_button_and_changes_nothing(signers):
-    path = f"/actualites/desabonnement/{services.unsubscribe_token(signers[0])}/"
+    path = f"/actualites/desabonnement/{mailing.unsubscribe_token(signers[0])}/"
 
     response = Client().get(path)
 
@@ -315,7 +317,7 @@ def test_unsubscribe_page_shows_a_button_and_changes_nothing(signers):
 
 
 def test_unsubscribing_twice_is_harmless(signers):
-    path = f"/actualites/desabonnement/{services.unsubscribe_token(signers[0])}/"
+    path = f"/actualites/desabonnement/{mailing.unsubscribe_token(signers[0])}/"
 
     first = Client().post(path)
     second = Client().post(path)
@@ -358,7 +360,7 @@ def test_admin_shows_the_progress_of_a_mailing(staff, signers, post, smtp_server
     staff.user.is_superuser = True
     staff.user.save()
 
-    html = staff.get(f"/admin/campaign/post/{post.pk}/change/").content.decode()
+    html = staff.get(f"/admin/news/post/{post.pk}/change/").content.decode()
 
     assert "3 envoyés, 0 à envoyer, 0 échecs" in html
     assert f'<a href="/espace/actualites/{post.pk}/">Ouvrir la page d&#x27;édition</a>' in html

@@ -3,8 +3,8 @@ import re
 import feedparser
 import pytest
 
-from campaign.models import Post
-from tests.campaign.news.factories import make_organisation, make_post
+from news.models import Post
+from tests.news.factories import make_organisation, make_post
 
 
 def parse(client, path):

@@ -2,8 +2,8 @@ import re
 
 from django.utils import timezone
 
-from campaign.models import Post
-from tests.campaign.news.factories import make_organisation, make_post
+from news.models import Post
+from tests.news.factories import make_organisation, make_post
 
 
 def locations(xml):

@@ -10,10 +10,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
-from campaign.http_cache import public_page
-from campaign.models import Post
-from campaign.news.views import MACHINE_READ_MAX_AGE
+from campaign.http_cache import MACHINE_READ_MAX_AGE, public_page
 from campaign.site import absolute_url
+from news.models import Post
 from organisations.models import Organisation
 
 # Sanitised HTML (nh3) always quotes attributes with double quotes.

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.forms import BoundedFormMixin
 from campaign.images import CleanImage, ImageUploadField
-from campaign.models import Post, without_highlight_marks
-from campaign.news import services
-from campaign.news.services import PublicationChoice
+from news import services
+from news.models import Post, without_highlight_marks
+from news.services import PublicationChoice
 from organisations.models import Organisation
 from organisations.permissions import organisations_for
 

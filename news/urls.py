@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign.news import feeds, views
+from news import feeds, views
 
 app_name = "news"
 

@@ -11,10 +11,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaign.models import Post
-from campaign.news.services import save_with_unique_slug
+from news.models import Post
+from news.services import save_with_unique_slug
 from tests.campaign.html_text import block_texts
-from tests.campaign.news.factories import make_organisation, make_post
+from tests.news.factories import make_organisation, make_post
 
 
 def titles(html):
@@ -298,7 +298,7 @@ def test_public_pages_do_not_vary_on_cookies(client, pages):
 
 
 def test_editors_reach_the_writing_pages_from_their_space(client, pages):
-    from tests.campaign.news.factories import make_user
+    from tests.news.factories import make_user
 
     client.force_login(make_user(organisations=[make_organisation()]))
 

@@ -13,15 +13,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from campaign.models import (
-    HIGHLIGHT_START,
-    HIGHLIGHT_STOP,
-    SEARCH_CONFIG,
-    Page,
-    PageRevision,
-    Post,
-    html_to_text,
-)
+from campaign.models import Page, PageRevision
+from news.models import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG, Post, html_to_text
 
 POST = "post"
 APPEAL = "appeal"

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from campaign.models import Post
 from campaign.ratelimit import Rate, parse_rates
+from news.models import Post
 from tests.campaign.html_text import block_texts
-from tests.campaign.news.factories import make_post
 from tests.campaign.test_settings import load_settings
+from tests.news.factories import make_post
 
 
 def hit_titles(html):

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 import time_machine
 
-from tests.campaign.news.factories import make_post
+from tests.news.factories import make_post
 
 PUBLICATION = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
 TITLE = "Grève des évaluations le 5 juin"

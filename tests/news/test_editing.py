@@ -12,9 +12,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from campaign.models import Post
+from news.models import Post
 from tests.campaign.html_text import block_texts
-from tests.campaign.news.factories import make_organisation, make_post, make_user
+from tests.news.factories import make_organisation, make_post, make_user
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -484,7 +484,7 @@ def test_image_can_be_removed(editor, sud):
 
 
 def test_unused_images_are_pruned_after_a_day(editor, sud, media):
-    from campaign.news.services import prune_images
+    from news.services import prune_images
 
     editor.post(
         "/espace/actualites/nouvelle/",

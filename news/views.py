@@ -4,11 +4,9 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.sitemaps.views import sitemap
 from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -20,22 +18,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from campaign import ratelimit
 from campaign.http_cache import public_page
 from campaign.markdown import render_markdown
-from campaign.models import Post
-from campaign.news import search as news_search
-from campaign.news import services
-from campaign.news.forms import PostForm, SearchForm
-from campaign.news.sitemaps import SITEMAPS
+from news import mailing, services
+from news import search as news_search
+from news.forms import PostForm, SearchForm
+from news.models import Post
 from organisations.models import Organisation
 from organisations.permissions import is_editor
 
 # ---------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------
-
-
-# Feeds and the sitemap are polled by machines: ten minutes is fresh enough
-# (and never past the next scheduled post, see campaign.http_cache).
-MACHINE_READ_MAX_AGE = 600
 
 
 # What an organisation's address can be (Organisation.slug): anything else names none.
@@ -82,30 +74,6 @@ def search(request):
     return render(request, "campaign/news/search.html", context, status=status)
 
 
-@require_safe
-@public_page(max_age=MACHINE_READ_MAX_AGE, scheduled=True)
-def sitemap_xml(request):
-    return sitemap(request, sitemaps=SITEMAPS)
-
-
-@require_safe
-@public_page(max_age=24 * 3600)
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /compte/",
-        "Disallow: /espace/",
-        "Disallow: /recherche/",
-        "Disallow: /en/recherche/",
-        "Disallow: /actualites/desabonnement/",
-        "",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
-        "",
-    ]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
 # ---------------------------------------------------------------------------
 # Unsubscribing (the link in every news email)
 # ---------------------------------------------------------------------------
@@ -120,11 +88,11 @@ def robots_txt(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    signature_id = services.signature_id_from_token(token)
+    signature_id = mailing.signature_id_from_token(token)
     if signature_id is None:
         return render(request, "campaign/news/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
-        services.unsubscribe(signature_id)
+        mailing.unsubscribe(signature_id)
         return render(request, "campaign/news/unsubscribed.html")
     return render(request, "campaign/news/unsubscribe.html")
 
@@ -185,9 +153,9 @@ def _edit(request, post):
         "pending_image": {**pending, "url": default_storage.url(pending["name"])} if pending else None,
     }
     if post.pk and request.user.is_staff:
-        context["progress"] = services.mailing_progress(post)
+        context["progress"] = mailing.mailing_progress(post)
         if context["progress"] is None and post.is_public():
-            context["recipients"] = services.news_recipients().count()
+            context["recipients"] = mailing.news_recipients().count()
     return render(request, "campaign/news/manage/edit.html", context)
 
 
@@ -255,8 +223,8 @@ def manage_send(request, pk):
         return _forbidden(request)
     post = _editable_post(request, pk)
     try:
-        created = services.start_mailing(post, request.user)[1]
-    except services.MailingRefused as refusal:
+        created = mailing.start_mailing(post, request.user)[1]
+    except mailing.MailingRefused as refusal:
         messages.error(request, str(refusal))
     else:
         if created:

@@ -5,8 +5,9 @@ from itertools import count
 
 from django.utils import timezone
 
-from campaign.models import Page, Post
-from campaign.news.services import save_with_unique_slug
+from campaign.models import Page
+from news.models import Post
+from news.services import save_with_unique_slug
 from organisations.models import Membership, Organisation
 from petitions.models import Petition
 from tests import accounts

@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from campaign.models import Post
+from news.models import Post
 
 register = template.Library()
 

@@ -1,0 +1,180 @@
+"""What the editing space does: save and publish posts, with their address and cover image."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from news.models import Post
+
+logger = logging.getLogger(__name__)
+
+# Named when the news lived in the campaign app; images already pending carry it.
+PENDING_IMAGE_SALT = "campaign.news.pending-image"
+# An uploaded image waits this long for the post that will use it.
+PENDING_IMAGE_MAX_AGE = 24 * 3600
+SLUG_MAX_LENGTH = 200
+IMAGE_DIRECTORY = "posts"
+
+
+class PublicationChoice:
+    DRAFT = "draft"
+    NOW = "now"
+    SCHEDULE = "schedule"
+
+
+# ---------------------------------------------------------------------------
+# Slugs
+# ---------------------------------------------------------------------------
+
+
+def slug_base(title):
+    base = slugify(title)[:SLUG_MAX_LENGTH].strip("-")
+    return base or ("actualite" if title else "brouillon")
+
+
+def unique_slug(base, exclude_pk=None):
+    """``base``, or ``base-2``, ``base-3``… whichever is free (and not a reserved address)."""
+    taken = set(
+        Post.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    taken |= Post.RESERVED_SLUGS
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _slug_follows_title(post):
+    return bool(post.slug) and re.fullmatch(rf"{re.escape(slug_base(post.title))}(-[0-9]+)?", post.slug) is not None
+
+
+def _is_slug_clash(error):
+    cause = getattr(error, "__cause__", None)
+    return getattr(getattr(cause, "diag", None), "constraint_name", None) == "campaign_post_slug_unique"
+
+
+def save_with_unique_slug(post):
+    """Save ``post``; while it was never published its slug follows its title, and a clash gets a new one.
+
+    Two editors saving the same title at the same moment both pass the
+    "is it free?" check; the unique constraint refuses the second, which
+    tries the next number.
+    """
+    for _attempt in range(5):
+        if not post.slug_is_locked and not _slug_follows_title(post):
+            post.slug = unique_slug(slug_base(post.title), exclude_pk=post.pk)
+        try:
+            with transaction.atomic():
+                post.save()
+            return post
+        except IntegrityError as error:
+            if not _is_slug_clash(error) or post.slug_is_locked:
+                raise
+            post.slug = ""
+    raise RuntimeError("no free slug after five attempts")
+
+
+# ---------------------------------------------------------------------------
+# Cover images
+# ---------------------------------------------------------------------------
+
+
+def store_image(clean_image):
+    """Store a cleaned upload now (so a form shown again keeps it) and return a signed reference to it."""
+    name = default_storage.save(f"{IMAGE_DIRECTORY}/{clean_image.file.name}", clean_image.file)
+    return signing.dumps({"name": name, "w": clean_image.width, "h": clean_image.height}, salt=PENDING_IMAGE_SALT)
+
+
+def read_image_token(token):
+    """The stored image a token refers to: ``{"name", "w", "h"}``, or None if forged, stale or gone."""
+    try:
+        image = signing.loads(token, salt=PENDING_IMAGE_SALT, max_age=PENDING_IMAGE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(image, dict) or not default_storage.exists(image.get("name", "")):
+        return None
+    return image
+
+
+def prune_images(now=None):
+    """Delete stored cover images no post uses (replaced, removed, or uploaded and abandoned)."""
+    now = now or timezone.now()
+    try:
+        _, files = default_storage.listdir(IMAGE_DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    used = set(Post.objects.exclude(image="").values_list("image", flat=True))
+    cutoff = now - timedelta(seconds=PENDING_IMAGE_MAX_AGE)
+    deleted = 0
+    for filename in files:
+        name = f"{IMAGE_DIRECTORY}/{filename}"
+        if name not in used and default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
+
+
+# ---------------------------------------------------------------------------
+# Writing and publishing
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_post(post, *, publication, scheduled_at=None, image=None, remove_image=False, content_changed, now=None):
+    """Apply the editor's publication choice and save.
+
+    ``image`` is a ``read_image_token`` result (a newly uploaded image).
+    A post already public keeps its publication date when it is edited;
+    "publish now" gives the current time only to a post not yet public.
+    """
+    now = now or timezone.now()
+    if image is not None:
+        post.image.name = image["name"]
+        post.image_width, post.image_height = image["w"], image["h"]
+        content_changed = True
+    elif remove_image and post.image:
+        post.image.name = ""
+        post.image_width = post.image_height = None
+        post.image_alt = ""
+        content_changed = True
+    if not post.image:
+        post.image_alt = ""
+
+    if publication == PublicationChoice.DRAFT:
+        post.status = Post.Status.DRAFT
+    elif publication == PublicationChoice.NOW:
+        if not post.is_public(now):
+            post.published_at = now
+        post.status = Post.Status.PUBLISHED
+    elif publication == PublicationChoice.SCHEDULE:
+        post.published_at = scheduled_at
+        post.status = Post.Status.PUBLISHED
+    else:
+        raise ValueError(f"unknown publication choice {publication!r}")
+
+    if content_changed or post.pk is None:
+        post.updated_at = now
+    return save_with_unique_slug(post)
+
+
+def unpublish(post):
+    """Back to draft: gone from every public page at once. The address is kept for a later republication."""
+    post.status = Post.Status.DRAFT
+    post.save(update_fields=["status"])
+
+
+def next_publication():
+    """For campaign.http_cache (settings.PAGE_CACHE_HORIZONS): the next scheduled post's time."""
+    return Post.objects.next_publication()
