@@ -71,7 +71,7 @@ class AntiSpamFormMixin(forms.Form):
     """Add to a public form; the view passes nothing, the form does the rest.
 
     Templates render ``form.website_url`` inside ``<div class="hp" aria-hidden="true">``
-    and ``form.shown_at`` as a hidden field (``{% include "forms/_antispam.html" %}``).
+    and ``form.shown_at`` as a hidden field (``{% include "campaign/_antispam.html" %}``).
     """
 
     website_url = forms.CharField(

@@ -35,12 +35,15 @@ MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 
 
 def render_email(template, context, language=None):
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html``."""
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``.
+
+    ``template`` names an app's email, ``"<app>/emails/<name>"``.
+    """
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
     return " ".join(subject.split()), text, html
 
 

@@ -71,7 +71,7 @@ def _queue_post_email(post, signature):
         # Keyed under the signature, so that withdrawing it erases this email too.
         key=signature.email_key("news", post.pk),
         to=signature.email,
-        template="news_post",
+        template="news/emails/news_post",
         context={
             "post": post,
             "post_url": post_url,

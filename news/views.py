@@ -47,14 +47,14 @@ def post_list(request):
         organisation = get_object_or_404(Organisation.objects.approved(), slug=slug)
         posts = posts.filter(organisation=organisation)
     page = Paginator(posts, settings.NEWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "campaign/news/list.html", {"page": page, "organisation": organisation})
+    return render(request, "news/list.html", {"page": page, "organisation": organisation})
 
 
 @require_safe
 @public_page
 def post_detail(request, slug):
     post = get_object_or_404(Post.objects.published().select_related("organisation"), slug=slug)
-    return render(request, "campaign/news/detail.html", {"post": post})
+    return render(request, "news/detail.html", {"post": post})
 
 
 @require_safe
@@ -71,7 +71,7 @@ def search(request):
         elif text:
             results = news_search.search(text, request.GET.get("page"), translation.get_language())
     context = {"form": form, "q": text, "results": results, "rate_limited": status == 429}
-    return render(request, "campaign/news/search.html", context, status=status)
+    return render(request, "news/search.html", context, status=status)
 
 
 # ---------------------------------------------------------------------------
@@ -90,11 +90,11 @@ def search(request):
 def unsubscribe(request, token):
     signature_id = mailing.signature_id_from_token(token)
     if signature_id is None:
-        return render(request, "campaign/news/unsubscribe_invalid.html", status=404)
+        return render(request, "news/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
         mailing.unsubscribe(signature_id)
-        return render(request, "campaign/news/unsubscribed.html")
-    return render(request, "campaign/news/unsubscribe.html")
+        return render(request, "news/unsubscribed.html")
+    return render(request, "news/unsubscribe.html")
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def unsubscribe(request, token):
 
 
 def _forbidden(request):
-    return render(request, "campaign/news/forbidden.html", status=403)
+    return render(request, "news/forbidden.html", status=403)
 
 
 def editors_only(view):
@@ -129,7 +129,7 @@ def _editable_post(request, pk):
 def manage_list(request):
     posts = Post.objects.editable_by(request.user).select_related("organisation").order_by("-updated_at", "-pk")
     page = Paginator(posts, 30).get_page(request.GET.get("page"))
-    return render(request, "campaign/news/manage/list.html", {"page": page, "now": timezone.now()})
+    return render(request, "news/manage/list.html", {"page": page, "now": timezone.now()})
 
 
 def _edit(request, post):
@@ -156,7 +156,7 @@ def _edit(request, post):
         context["progress"] = mailing.mailing_progress(post)
         if context["progress"] is None and post.is_public():
             context["recipients"] = mailing.news_recipients().count()
-    return render(request, "campaign/news/manage/edit.html", context)
+    return render(request, "news/manage/edit.html", context)
 
 
 def _status_message(post, was_public):

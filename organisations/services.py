@@ -161,7 +161,7 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
     queue_email(
         key=f"organisation-confirm:{organisation.pk}",
         to=contact_email,
-        template="organisation_confirm",
+        template="organisations/emails/organisation_confirm",
         context={
             "organisation": organisation,
             "confirm_url": absolute_url(reverse("organisations:confirm", args=[confirmation_token(organisation)])),
@@ -206,7 +206,7 @@ def confirm_contact(organisation):
                 queue_email(
                     key=f"organisation-request:{organisation.pk}:{moderator.pk}",
                     to=moderator.email,
-                    template="organisation_request_staff",
+                    template="organisations/emails/organisation_request_staff",
                     context={"organisation": organisation, "admin_url": admin_url},
                 )
     except IntegrityError as error:
@@ -281,7 +281,7 @@ def approve(organisation):
         queue_email(
             key=f"organisation-approved:{organisation.pk}:{now.timestamp():.0f}",
             to=organisation.contact_email,
-            template="organisation_approved",
+            template="organisations/emails/organisation_approved",
             context={
                 "organisation": organisation,
                 "organisation_url": absolute_url(organisation.get_absolute_url()),
@@ -303,7 +303,7 @@ def refuse(organisation, reason):
         queue_email(
             key=f"organisation-refused:{organisation.pk}:{now.timestamp():.0f}",
             to=organisation.contact_email,
-            template="organisation_refused",
+            template="organisations/emails/organisation_refused",
             context={
                 "organisation": organisation,
                 "reason": reason,
@@ -336,7 +336,7 @@ def send_invitation(organisation, email, full_name=""):
     queue_email(
         key=f"editor-invitation:{membership.pk}:{timezone.now().timestamp():.0f}",
         to=membership.user.email,
-        template="editor_invitation",
+        template="organisations/emails/editor_invitation",
         context={"organisation": organisation, **editor_access_context(password_url)},
     )
     return membership

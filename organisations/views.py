@@ -34,7 +34,7 @@ def organisation_list(request):
     organisations = list(Organisation.objects.approved().order_by("name"))
     return render(
         request,
-        "petitions/organisations/list.html",
+        "organisations/list.html",
         {"groups": group_by_kind(organisations), "count": len(organisations)},
     )
 
@@ -43,7 +43,7 @@ def organisation_list(request):
 @public_page(scheduled=True)
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.approved(), slug=slug)
-    return render(request, "petitions/organisations/detail.html", {"organisation": organisation})
+    return render(request, "organisations/detail.html", {"organisation": organisation})
 
 
 @never_cache
@@ -51,7 +51,7 @@ def organisation_detail(request, slug):
 def join(request):
     if request.method == "POST":
         if services.too_many_requests(request):
-            return render(request, "petitions/organisations/too_many_requests.html", status=429)
+            return render(request, "organisations/too_many_requests.html", status=429)
         form = JoinForm(request.POST, request.FILES)
         if form.is_valid():
             if form.replayed:
@@ -66,12 +66,12 @@ def join(request):
                 return redirect("organisations:join_sent")
     else:
         form = JoinForm()
-    return render(request, "petitions/organisations/join.html", {"form": form, **retention_context()})
+    return render(request, "organisations/join.html", {"form": form, **retention_context()})
 
 
 @require_safe
 def join_sent(request):
-    return render(request, "petitions/organisations/join_sent.html")
+    return render(request, "organisations/join_sent.html")
 
 
 @never_cache
@@ -81,20 +81,18 @@ def confirm(request, token):
     try:
         organisation = services.organisation_from_token(token)
     except services.ExpiredToken:
-        return render(request, "petitions/organisations/confirm_expired.html", retention_context(), status=410)
+        return render(request, "organisations/confirm_expired.html", retention_context(), status=410)
     except services.InvalidToken:
-        return render(request, "petitions/organisations/confirm_invalid.html", status=404)
+        return render(request, "organisations/confirm_invalid.html", status=404)
     confirmed = organisation.contact_confirmed_at is not None
     if request.method == "POST" and not confirmed:
         try:
             services.confirm_contact(organisation)
         except services.NameTaken:
-            return render(
-                request, "petitions/organisations/confirm_taken.html", {"organisation": organisation}, status=409
-            )
+            return render(request, "organisations/confirm_taken.html", {"organisation": organisation}, status=409)
         confirmed = True
     template = "confirmed.html" if confirmed else "confirm.html"
-    return render(request, f"petitions/organisations/{template}", {"organisation": organisation})
+    return render(request, f"organisations/{template}", {"organisation": organisation})
 
 
 @login_required
@@ -105,7 +103,7 @@ def space(request):
     organisations = Organisation.objects.approved().filter(memberships__user=user).order_by("name")
     return render(
         request,
-        "petitions/organisations/space.html",
+        "organisations/space.html",
         {"organisations": organisations, "is_staff": user.is_staff},
     )
 
@@ -123,4 +121,4 @@ def edit(request, slug):
             return redirect("organisations:space")
     else:
         form = ProfileForm(instance=organisation)
-    return render(request, "petitions/organisations/edit.html", {"form": form, "organisation": organisation})
+    return render(request, "organisations/edit.html", {"form": form, "organisation": organisation})

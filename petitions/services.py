@@ -63,7 +63,7 @@ def queue_confirmation(signature, petition_title, *, number=0, language=None):
     queue_email(
         key=signature.email_key("confirm", number),
         to=signature.email,
-        template="signature_confirm",
+        template="petitions/emails/signature_confirm",
         context=email_context(signature, petition_title, language),
         language=language,
     )
@@ -73,7 +73,7 @@ def queue_already_signed(signature, petition_title, *, number, language=None):
     queue_email(
         key=signature.email_key("already", number),
         to=signature.email,
-        template="signature_already_signed",
+        template="petitions/emails/signature_already_signed",
         context=email_context(signature, petition_title, language),
         language=language,
     )

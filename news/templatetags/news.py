@@ -12,13 +12,13 @@ def _latest(posts, count):
     return list(posts.newest_first().select_related("organisation")[:count])
 
 
-@register.inclusion_tag("campaign/news/_latest.html")
+@register.inclusion_tag("news/_latest.html")
 def latest_news(count=3):
     """The home page's three latest posts (one query)."""
     return {"posts": _latest(Post.objects.published(), count)}
 
 
-@register.inclusion_tag("campaign/news/_organisation_news.html")
+@register.inclusion_tag("news/_organisation_news.html")
 def organisation_news(organisation, count=None):
     """An organisation's latest posts, with the link to all of them and to its feed."""
     count = count or settings.NEWS_PER_PAGE

@@ -11,7 +11,7 @@ from organisations.models import Organisation
 register = template.Library()
 
 
-@register.inclusion_tag("petitions/organisations/_home.html")
+@register.inclusion_tag("organisations/_home.html")
 def organisations_summary():
     """The home page's paragraph: how many organisations co-sign, and which."""
     organisations = list(Organisation.objects.approved().order_by("name").only("name", "short_name", "slug"))

@@ -190,7 +190,7 @@ def test_home_page_without_posts_has_no_news_section(client, pages):
 
 
 def render_organisation_news(organisation):
-    template = Template('{% include "campaign/news/_organisation_posts.html" %}')
+    template = Template('{% include "news/_organisation_posts.html" %}')
     request = RequestFactory().get(f"/organisations/{organisation.slug}/")
     return template.render(Context({"organisation": organisation, "request": request}))
 
