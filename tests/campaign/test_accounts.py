@@ -16,8 +16,8 @@ from campaign.accounts import AccountAdapter, after_enrolment_url
 from campaign.client_ip import client_key
 from campaign.models import OutgoingEmail, SharedCacheEntry, User
 from campaign.shared_cache import PostgresCache
-from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
-from tests.conftest import message_text
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user, second_factors, totp_code
+from tests.conftest import message_text, use_own_cache
 from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,8 @@ from organisations.services import confirmation_token
 from petitions import tokens
 from petitions.initial_content import load_petition
 from petitions.models import Petition, Signature
-from tests.accounts import PASSWORD, enrol_totp, make_user, use_own_cache
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user
+from tests.conftest import use_own_cache
 from tests.news.factories import make_post
 from tests.organisations.factories import make_organisation
 from tests.petitions.factories import make_signature

@@ -4,7 +4,7 @@ import pytest
 
 from organisations import services
 from organisations.models import Organisation
-from tests.accounts import enrol_totp, make_user, second_factors, totp_code
+from tests.campaign.factories import enrol_totp, make_user, second_factors, totp_code
 
 NEW_PASSWORD = "les enfants ne sont pas des fiches"
 

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from news.models import Post
+from tests.campaign.factories import make_user
 from tests.campaign.html_text import block_texts
-from tests.news.factories import make_organisation, make_post, make_user
+from tests.news.factories import make_post
+from tests.organisations.factories import make_editor, make_organisation
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -44,12 +46,12 @@ def logged_in(user):
 
 @pytest.fixture
 def editor(sud):
-    return logged_in(make_user("redaction@sud.example", organisations=[sud]))
+    return logged_in(make_editor(sud, "redaction@sud.example", second_factor=True))
 
 
 @pytest.fixture
 def staff(db):
-    return logged_in(make_user("equipe@example.org", staff=True))
+    return logged_in(make_user("equipe@example.org", staff=True, second_factor=True))
 
 
 def form_data(**fields):
@@ -82,7 +84,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db, path):
 
 
 def test_a_user_who_is_neither_staff_nor_editor_is_refused(db):
-    client = logged_in(make_user("personne@example.org"))
+    client = logged_in(make_user("personne@example.org", second_factor=True))
 
     response = client.get("/espace/actualites/nouvelle/")
 

@@ -4,7 +4,8 @@ import feedparser
 import pytest
 
 from news.models import Post
-from tests.news.factories import make_organisation, make_post
+from tests.news.factories import make_post
+from tests.organisations.factories import make_organisation
 
 
 def parse(client, path):

@@ -17,14 +17,17 @@ from news.mailing import send_post_batch
 from news.models import PostDelivery, PostMailing
 from news.tasks import resume_mailings
 from petitions.models import Signature
+from tests.campaign.factories import make_user
 from tests.campaign.html_text import block_texts
 from tests.conftest import message_html, message_text
-from tests.news.factories import make_organisation, make_post, make_signature, make_user
+from tests.news.factories import make_post
+from tests.organisations.factories import make_editor, make_organisation
+from tests.petitions.factories import make_signature
 
 
 @pytest.fixture
 def staff(db):
-    user = make_user("equipe@example.org", staff=True)
+    user = make_user("equipe@example.org", staff=True, second_factor=True)
     client = Client()
     client.force_login(user)
     client.user = user
@@ -34,10 +37,13 @@ def staff(db):
 @pytest.fixture
 def signers(pages):
     """Three who asked for news, and three who must get nothing."""
-    wanted = [make_signature(f"parent{number}@example.org", first_name=f"Camille{number}") for number in range(3)]
-    make_signature("pas-de-nouvelles@example.org", wants_news=False)
-    make_signature("pas-confirme@example.org", confirmed=False)
-    make_signature("retire@example.org", wants_news=False, confirmed=False)
+    wanted = [
+        make_signature(email=f"parent{number}@example.org", first_name=f"Camille{number}", wants_news=True)
+        for number in range(3)
+    ]
+    make_signature(email="pas-de-nouvelles@example.org")
+    make_signature(email="pas-confirme@example.org", confirmed=False, wants_news=True)
+    make_signature(email="retire@example.org", confirmed=False)
     return wanted
 
 
@@ -149,7 +155,7 @@ CREATE TRIGGER test_kill_worker BEFORE INSERT ON campaign_postdelivery
 
 def test_worker_killed_mid_batch_then_resumed_sends_exactly_once(staff, pages, post, smtp_server, run_tasks, settings):
     settings.NEWS_MAILING_BATCH_SIZE = 2
-    signers = [make_signature(f"signataire{number}@example.org") for number in range(5)]
+    signers = [make_signature(email=f"signataire{number}@example.org", wants_news=True) for number in range(5)]
     with connection.cursor() as cursor:
         # The first batch (2 signers) goes through; the second dies after one insert.
         cursor.execute(KILL_WORKER_AFTER.format(limit=3))
@@ -185,7 +191,7 @@ def test_resume_leaves_active_and_finished_mailings_alone(staff, signers, post, 
 def test_two_workers_at_once_send_once(pages, settings, smtp_server, run_tasks):
     settings.NEWS_MAILING_BATCH_SIZE = 50
     post = make_post("Deux travailleurs")
-    signers = [make_signature(f"parent{number}@example.org") for number in range(20)]
+    signers = [make_signature(email=f"parent{number}@example.org", wants_news=True) for number in range(20)]
     mailing.start_mailing(post, None)
     start = threading.Barrier(2)
     queued = []
@@ -222,7 +228,7 @@ def test_a_draft_cannot_be_sent(staff, signers, pages):
 
 def test_editors_cannot_send_to_signers(signers, post):
     editor = Client()
-    editor.force_login(make_user(organisations=[post.organisation]))
+    editor.force_login(make_editor(post.organisation, second_factor=True))
 
     response = editor.post(f"/espace/actualites/{post.pk}/envoyer/")
 
@@ -345,7 +351,7 @@ def test_withdrawn_signature_leaves_no_delivery_behind(staff, signers, post, run
 
 
 def test_no_send_button_when_nobody_asked_for_news(staff, pages, post):
-    make_signature("discret@example.org", wants_news=False)
+    make_signature(email="discret@example.org")
 
     html = staff.get(f"/espace/actualites/{post.pk}/").content.decode()
 

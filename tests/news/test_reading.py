@@ -14,7 +14,8 @@ from django.utils import timezone
 from news.models import Post
 from news.services import save_with_unique_slug
 from tests.campaign.html_text import block_texts
-from tests.news.factories import make_organisation, make_post
+from tests.news.factories import make_post
+from tests.organisations.factories import make_editor, make_organisation
 
 
 def titles(html):
@@ -298,9 +299,7 @@ def test_public_pages_do_not_vary_on_cookies(client, pages):
 
 
 def test_editors_reach_the_writing_pages_from_their_space(client, pages):
-    from tests.news.factories import make_user
-
-    client.force_login(make_user(organisations=[make_organisation()]))
+    client.force_login(make_editor(make_organisation(), second_factor=True))
 
     public = client.get("/actualites/").content.decode()
     space = client.get("/espace/").content.decode()

@@ -3,7 +3,8 @@ import re
 from django.utils import timezone
 
 from news.models import Post
-from tests.news.factories import make_organisation, make_post
+from tests.news.factories import make_post
+from tests.organisations.factories import make_organisation
 
 
 def locations(xml):

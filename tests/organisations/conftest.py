@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from tests.accounts import use_own_cache
+from tests.conftest import use_own_cache
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from PIL import Image
 
 from organisations.models import Membership, Organisation
-from tests.accounts import make_user
+from tests.campaign.factories import make_user
 
 _numbers = itertools.count(1)
 
@@ -30,6 +30,7 @@ def make_organisation(name=None, *, status=Organisation.Status.APPROVED, **field
 
 
 def make_editor(organisation, email=None, **fields):
+    """An account speaking for ``organisation`` (``make_user``'s options: ``second_factor=True``…)."""
     user = make_user(email, **fields)
     Membership.objects.create(user=user, organisation=organisation)
     return user

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from campaign.models import AuditEntry, OutgoingEmail
 from organisations import services
 from organisations.models import Membership, Organisation
-from tests.accounts import enrol_totp, make_user
+from tests.campaign.factories import enrol_totp, make_user
 from tests.conftest import message_text
 from tests.organisations.factories import image_bytes, make_organisation
 

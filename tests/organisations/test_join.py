@@ -13,7 +13,7 @@ from campaign.models import OutgoingEmail, User
 from campaign.ratelimit import parse_rates
 from organisations import services
 from organisations.models import Membership, Organisation
-from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user, second_factors, totp_code
 from tests.campaign.html_text import block_texts
 from tests.conftest import message_html, message_text
 from tests.organisations.factories import image_bytes, make_organisation

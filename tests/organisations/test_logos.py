@@ -10,7 +10,7 @@ from PIL import Image
 
 from campaign.antispam import form_timestamp
 from organisations.models import Organisation
-from tests.accounts import enrol_totp
+from tests.campaign.factories import enrol_totp
 from tests.organisations.factories import image_bytes, make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db

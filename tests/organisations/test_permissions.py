@@ -3,7 +3,7 @@ from django.test import Client
 
 from organisations.models import Organisation
 from organisations.permissions import can_edit_organisation, is_editor, organisations_for
-from tests.accounts import enrol_totp, make_user
+from tests.campaign.factories import enrol_totp, make_user
 from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import pytest
 from campaign.models import OutgoingEmail
 from petitions.counter import stored_counts
 from petitions.models import Signature
-from tests.accounts import enrol_totp, make_user
+from tests.campaign.factories import enrol_totp, make_user
 from tests.petitions.factories import make_signature
 
 

@@ -1,9 +1,11 @@
-"""Accounts for tests: every account must have a second factor before it can do anything.
+"""Plain factories of the shared ground: accounts.
 
-``make_user(...)`` creates an account with a verified address;
-``enrol_totp(user)`` gives it an authenticator app (and recovery codes), after
-which ``client.force_login(user)`` reaches protected pages;
-``totp_code()`` computes what that app would show (RFC 6238).
+Every account must have a second factor before it can do anything.
+``make_user(...)`` creates an account with a verified address (and, with
+``second_factor=True``, an authenticator app); ``enrol_totp(user)`` gives one
+an authenticator app (and recovery codes), after which
+``client.force_login(user)`` reaches protected pages; ``totp_code()`` computes
+what that app would show (RFC 6238).
 """
 
 import base64
@@ -12,7 +14,6 @@ import hmac
 import itertools
 import struct
 import time
-import uuid
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -26,10 +27,14 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _numbers = itertools.count(1)
 
 
-def make_user(email=None, *, staff=False, superuser=False, password=PASSWORD, verified=True, **fields):
+def make_user(
+    email=None, *, staff=False, superuser=False, password=PASSWORD, verified=True, second_factor=False, **fields
+):
     email = email or f"compte{next(_numbers)}@example.org"
     user = User.objects.create_user(email, password, is_staff=staff or superuser, is_superuser=superuser, **fields)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    if second_factor:
+        enrol_totp(user)
     return user
 
 
@@ -50,10 +55,3 @@ def totp_code(secret=TOTP_SECRET, at=None):
 
 def second_factors(user):
     return sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
-
-
-def use_own_cache(settings):
-    """A cache of one's own for the test (rate-limit counters, used TOTP codes), without flushing a shared Redis."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
-    }
