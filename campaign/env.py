@@ -7,7 +7,9 @@ at start-up with a message an operator can act on, instead of half-working.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -15,6 +17,34 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]*)\s*([smhd])\s*")
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    seconds: int
+
+    def __str__(self):
+        return f"{self.limit}/{self.seconds}s"
+
+
+def parse_rates(value, name="rate limit"):
+    """``"5/10m,30/1d"`` to ``[Rate(5, 600), Rate(30, 86400)]``; ``""`` to no limit."""
+    rates = []
+    for part in value.split(",") if value.strip() else []:
+        match = RATE.fullmatch(part)
+        if not match:
+            raise ImproperlyConfigured(
+                f"{name} must be a comma-separated list of count/period such as 5/10m,30/1d, got {value!r}."
+            )
+        limit, amount, unit = int(match[1]), int(match[2] or 1), match[3]
+        if limit < 1 or amount < 1:
+            raise ImproperlyConfigured(f"{name} needs counts and periods of at least 1, got {value!r}.")
+        rates.append(Rate(limit, amount * UNITS[unit]))
+    return rates
 
 
 class Env:
@@ -65,6 +95,10 @@ class Env:
         if value not in choices:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
         return value
+
+    def rates(self, name: str, default: str) -> list[Rate]:
+        """Rate limits as ``count/period`` pairs (``"5/10m,30/1d"``): see ``campaign.ratelimit``."""
+        return parse_rates(self.str(name, default) or "", name=name)
 
     def list(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self.raw(name)

@@ -315,11 +315,9 @@ INITIAL_CONTENT_LOADERS = [
 # Petition (issue 3)
 # ---------------------------------------------------------------------------
 
-from campaign.ratelimit import parse_rates  # noqa: E402 - kept inside this section
-
 # Valid signatures accepted per client network (see campaign.ratelimit):
 # count/period pairs, all enforced; over them the form answers 429.
-SIGNATURE_RATE_LIMITS = parse_rates(env.str("SIGNATURE_RATE_LIMITS", "5/10m,30/1d"), name="SIGNATURE_RATE_LIMITS")
+SIGNATURE_RATE_LIMITS = env.rates("SIGNATURE_RATE_LIMITS", "5/10m,30/1d")
 # How long a confirmation link is valid; unconfirmed signatures are deleted
 # after that. The privacy notice (campaign/content/confidentialite.md) says 7.
 SIGNATURE_CONFIRMATION_DAYS = 7
@@ -369,7 +367,7 @@ TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(accounts="campaign.ac
 ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
 # Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
-ORGANISATION_JOIN_RATE_LIMITS = parse_rates("5/1h", name="ORGANISATION_JOIN_RATE_LIMITS")
+ORGANISATION_JOIN_RATE_LIMITS = env.rates("ORGANISATION_JOIN_RATE_LIMITS", "5/1h")
 PERIODIC_TASKS["prune-organisation-requests"] = ("organisations.tasks.prune_requests", 24 * 3600)
 
 
@@ -400,7 +398,7 @@ PERIODIC_TASKS["prune-news-images"] = ("news.tasks.prune_images", 24 * 3600)
 # Searches run per client network (see campaign.ratelimit): count/period pairs,
 # all enforced; over them /recherche/ answers 429 without searching. Unlimited,
 # 140 searches a second from one client slowed the home page from 3 to 100 ms.
-SEARCH_RATE_LIMITS = parse_rates(env.str("SEARCH_RATE_LIMITS", "30/1m,300/1h"), name="SEARCH_RATE_LIMITS")
+SEARCH_RATE_LIMITS = env.rates("SEARCH_RATE_LIMITS", "30/1m,300/1h")
 
 # allauth's forms that anyone can post, with every field bounded (campaign/account_forms.py).
 ACCOUNT_FORMS = {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaign.links import InvalidLink
 from campaign.models import OutgoingEmail
 from campaign.outbox import queue_email, wake_worker
 from campaign.site import absolute_url
@@ -55,12 +56,14 @@ def unsubscribe_token(signature):
 
 
 def signature_id_from_token(token):
-    """The signature id a token names, or None when it was not made by us."""
+    """The signature id an unsubscribe link names; raises InvalidLink when we did not make it."""
     try:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
     except signing.BadSignature:
-        return None
-    return int(value) if value.isdigit() else None
+        raise InvalidLink from None
+    if not value.isdigit():
+        raise InvalidLink
+    return int(value)
 
 
 def _queue_post_email(post, signature):

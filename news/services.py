@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from campaign.slugs import save_with_unique_slug as save_with_free_slug
 from news.models import Post
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ PENDING_IMAGE_SALT = "campaign.news.pending-image"
 # An uploaded image waits this long for the post that will use it.
 PENDING_IMAGE_MAX_AGE = 24 * 3600
 SLUG_MAX_LENGTH = 200
+SLUG_CONSTRAINT = "campaign_post_slug_unique"
 IMAGE_DIRECTORY = "posts"
 
 
@@ -40,50 +42,23 @@ def slug_base(title):
     return base or ("actualite" if title else "brouillon")
 
 
-def unique_slug(base, exclude_pk=None):
-    """``base``, or ``base-2``, ``base-3``… whichever is free (and not a reserved address)."""
-    taken = set(
-        Post.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    taken |= Post.RESERVED_SLUGS
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
-
-
 def _slug_follows_title(post):
     return bool(post.slug) and re.fullmatch(rf"{re.escape(slug_base(post.title))}(-[0-9]+)?", post.slug) is not None
 
 
-def _is_slug_clash(error):
-    cause = getattr(error, "__cause__", None)
-    return getattr(getattr(cause, "diag", None), "constraint_name", None) == "campaign_post_slug_unique"
-
-
 def save_with_unique_slug(post):
-    """Save ``post``; while it was never published its slug follows its title, and a clash gets a new one.
+    """Save ``post``; while it was never published (or scheduled) its slug follows its title.
 
-    Two editors saving the same title at the same moment both pass the
-    "is it free?" check; the unique constraint refuses the second, which
-    tries the next number.
+    Once published, the slug never changes: links to the post may exist.
     """
-    for _attempt in range(5):
-        if not post.slug_is_locked and not _slug_follows_title(post):
-            post.slug = unique_slug(slug_base(post.title), exclude_pk=post.pk)
-        try:
-            with transaction.atomic():
-                post.save()
-            return post
-        except IntegrityError as error:
-            if not _is_slug_clash(error) or post.slug_is_locked:
-                raise
-            post.slug = ""
-    raise RuntimeError("no free slug after five attempts")
+    save_with_free_slug(
+        post,
+        slug_base(post.title),
+        constraint=SLUG_CONSTRAINT,
+        reserved=Post.RESERVED_SLUGS,
+        keep=lambda slug: post.slug_is_locked or _slug_follows_title(post),
+    )
+    return post
 
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from campaign import ratelimit
 from campaign.http_cache import public_page
+from campaign.links import InvalidLink
 from campaign.markdown import render_markdown
 from news import mailing, services
 from news import search as news_search
@@ -88,8 +89,9 @@ def search(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    signature_id = mailing.signature_id_from_token(token)
-    if signature_id is None:
+    try:
+        signature_id = mailing.signature_id_from_token(token)
+    except InvalidLink:
         return render(request, "news/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
         mailing.unsubscribe(signature_id)

@@ -18,14 +18,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from campaign import ratelimit
+from campaign.db import violated_constraint
+from campaign.links import ExpiredLink, InvalidLink
 from campaign.outbox import queue_email
 from campaign.site import absolute_url
+from campaign.slugs import save_with_unique_slug
 from organisations.models import Membership, Organisation
 
+# Named when organisations were part of the petition app: the links already emailed carry it.
 CONFIRM_SALT = "petitions.organisations.confirm-contact"
 NAME_CONSTRAINT = "petitions_organisation_unique_name"
 # The column's UNIQUE, named by PostgreSQL's rule (<table>_<column>_key).
@@ -36,14 +39,6 @@ RESERVED_SLUGS = {"rejoindre"}
 
 class NameTaken(Exception):
     """Another organisation with this name is already a signatory or awaits moderation."""
-
-
-class InvalidToken(Exception):
-    pass
-
-
-class ExpiredToken(Exception):
-    pass
 
 
 def in_site_language(function):
@@ -57,11 +52,6 @@ def in_site_language(function):
     return wrapper
 
 
-def _violated_constraint(error):
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
 # --- Joining ----------------------------------------------------------------
 
 
@@ -72,15 +62,8 @@ def name_is_taken(name, *, exclude=None):
     return taken.exists()
 
 
-def unique_slug(organisation):
-    base = slugify(organisation.short_name or organisation.name)[:70].strip("-") or "organisation"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-organisation"
-    slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exclude(pk=organisation.pk).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def slug_base(organisation):
+    return slugify(organisation.short_name or organisation.name)[:70].strip("-") or "organisation"
 
 
 def set_logo(organisation, image):
@@ -105,19 +88,19 @@ def confirmation_token(organisation):
 
 
 def organisation_from_token(token):
-    """The organisation whose contact ``token`` confirms; raises InvalidToken or ExpiredToken."""
+    """The organisation whose contact ``token`` confirms; raises ExpiredLink or InvalidLink."""
     max_age = timedelta(days=settings.ORGANISATION_CONFIRMATION_DAYS)
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise ExpiredToken from None
+        raise ExpiredLink from None
     except signing.BadSignature:
-        raise InvalidToken from None
+        raise InvalidLink from None
     if not isinstance(data, dict):
-        raise InvalidToken
+        raise InvalidLink
     organisation = Organisation.objects.filter(pk=data.get("o")).first()
     if organisation is None or organisation.contact_email.lower() != data.get("e"):
-        raise InvalidToken
+        raise InvalidLink
     return organisation
 
 
@@ -145,19 +128,9 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
         consent_at=now,
         created_at=now,
     )
-    organisation.slug = unique_slug(organisation)
     if logo is not None:
         set_logo(organisation, logo)
-    try:
-        with transaction.atomic():
-            organisation.save()
-    except IntegrityError as error:
-        # Another request took the same slug between our check and our insert;
-        # any other constraint is a bug the form should have prevented.
-        if _violated_constraint(error) != SLUG_CONSTRAINT:
-            raise
-        organisation.slug = f"{organisation.slug[:70]}-{get_random_string(6, 'abcdefghijkmnpqrstuvwxyz23456789')}"
-        organisation.save()
+    save_with_unique_slug(organisation, slug_base(organisation), constraint=SLUG_CONSTRAINT, reserved=RESERVED_SLUGS)
     queue_email(
         key=f"organisation-confirm:{organisation.pk}",
         to=contact_email,
@@ -210,7 +183,7 @@ def confirm_contact(organisation):
                     context={"organisation": organisation, "admin_url": admin_url},
                 )
     except IntegrityError as error:
-        if _violated_constraint(error) == NAME_CONSTRAINT:
+        if violated_constraint(error) == NAME_CONSTRAINT:
             raise NameTaken from None
         raise
     return True
@@ -273,7 +246,7 @@ def approve(organisation):
         with transaction.atomic():
             organisation.save(update_fields=["status", "approved_at", "refused_at", "refusal_reason"])
     except IntegrityError as error:
-        if _violated_constraint(error) == NAME_CONSTRAINT:
+        if violated_constraint(error) == NAME_CONSTRAINT:
             raise NameTaken from None
         raise
     if organisation.contact_email:

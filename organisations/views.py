@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign.http_cache import public_page
+from campaign.links import ExpiredLink, InvalidLink
 from organisations import services
 from organisations.forms import NAME_TAKEN, JoinForm, ProfileForm
 from organisations.models import Organisation
@@ -80,9 +81,9 @@ def confirm(request, token):
     """A link in an email opens this page; only its button (a POST) confirms, as mail scanners follow links."""
     try:
         organisation = services.organisation_from_token(token)
-    except services.ExpiredToken:
+    except ExpiredLink:
         return render(request, "organisations/confirm_expired.html", retention_context(), status=410)
-    except services.InvalidToken:
+    except InvalidLink:
         return render(request, "organisations/confirm_invalid.html", status=404)
     confirmed = organisation.contact_confirmed_at is not None
     if request.method == "POST" and not confirmed:

@@ -7,9 +7,9 @@ from django.utils.translation import pgettext_lazy
 
 from campaign import forms as campaign_forms
 from campaign.antispam import AntiSpamFormMixin
+from campaign.departements import ABROAD, departement_from_postcode
 from campaign.forms import MAX_LENGTH_MESSAGE, BoundedFormMixin
 from petitions.addresses import normalise_email
-from petitions.departements import ABROAD, departement_from_postcode
 from petitions.models import Signature
 
 # What ends a domain name often found in spam ("exemple.fr"): after a dot, a word

@@ -8,8 +8,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.departements import ABROAD, departement_label
 from campaign.models import OutgoingEmail
-from petitions.departements import ABROAD, departement_label
 
 
 class PetitionQuerySet(models.QuerySet):

@@ -21,9 +21,11 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaign import site
+from campaign.db import violated_constraint
+from campaign.links import ExpiredLink, GoneLink, InvalidLink
 from campaign.models import PageRevision
 from campaign.outbox import queue_email
+from campaign.site import absolute_url
 from petitions import tokens
 from petitions.addresses import normalise_email
 from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
@@ -42,18 +44,18 @@ class Outcome(enum.Enum):
     NOTHING_SENT = "nothing-sent"
 
 
-def absolute_url(name, *args, language=None):
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return site.absolute_url(reverse(name, args=args))
-
-
 def email_context(signature, petition_title, language):
+    # The links in the signer's language: /en/… for a signature given in English.
+    with translation.override(language or settings.LANGUAGE_CODE):
+        confirm_url = absolute_url(reverse("petitions:confirm", args=[tokens.confirmation_token(signature)]))
+        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
+        share_url = absolute_url(reverse("home"))
     return {
         "signature": signature,
         "petition_title": petition_title,
-        "confirm_url": absolute_url("petitions:confirm", tokens.confirmation_token(signature), language=language),
-        "withdraw_url": absolute_url("petitions:withdraw", tokens.withdrawal_token(signature), language=language),
-        "share_url": absolute_url("home", language=language),
+        "confirm_url": confirm_url,
+        "withdraw_url": withdraw_url,
+        "share_url": share_url,
         "expires_at": signature.confirmation_expires_at(),
         "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS,
     }
@@ -93,11 +95,6 @@ def _current_appeal_revision_sql(appeal_id, language):
     return revisions.order_by("-created_at", "-pk").values("pk")[:1].query.sql_with_params()
 
 
-def _violated_constraint(error):
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
 def sign(petition, data, *, language=None, now=None):
     """Record a signature for ``petition`` (a snapshot) from the form's cleaned ``data``.
 
@@ -113,7 +110,7 @@ def sign(petition, data, *, language=None, now=None):
                 _create(petition, normalised, data, language=language, now=now or timezone.now())
             return Outcome.CREATED
         except IntegrityError as error:
-            if _violated_constraint(error) != ONE_PER_EMAIL:
+            if violated_constraint(error) != ONE_PER_EMAIL:
                 raise
         outcome = _sign_again(petition, normalised, data, language=language, now=now)
         if outcome is not None:
@@ -167,23 +164,27 @@ def may_remind(signature, now):
     return last is None or (now - last).total_seconds() >= settings.SIGNATURE_REMINDER_INTERVAL
 
 
-def find_for_confirmation(value, now=None):
-    """(signature or None, expired) for the token of a confirmation link; (None, False) for a bad one.
+def signature_for_confirmation(value, now=None):
+    """The signature a confirmation link names; raises ExpiredLink or InvalidLink.
 
     A confirmed signature is found whatever the link's age (confirming is
-    idempotent); a pending one only while its link is valid.
+    idempotent); a pending one only while its link is valid. A link whose
+    time is up is told apart even after its unconfirmed signature was deleted.
     """
     read = tokens.read_confirmation_token(value)
     if read is None:
-        return None, False
+        raise InvalidLink
     signature = Signature.objects.select_related("petition").filter(token=read.token).first()
     if signature is not None and signature.is_confirmed:
-        return signature, False
+        return signature
     now = now or timezone.now()
     if signature is not None:
-        return (None, True) if signature.confirmation_expired(now) else (signature, False)
-    expired = (now - read.signed_at).total_seconds() >= settings.SIGNATURE_CONFIRMATION_DAYS * 86400
-    return None, expired
+        if signature.confirmation_expired(now):
+            raise ExpiredLink
+        return signature
+    if (now - read.signed_at).total_seconds() >= settings.SIGNATURE_CONFIRMATION_DAYS * 86400:
+        raise ExpiredLink
+    raise InvalidLink
 
 
 def confirm(signature, now=None):
@@ -208,13 +209,15 @@ def confirm(signature, now=None):
     return True
 
 
-def find_for_withdrawal(value):
-    """(signature or None, valid link)."""
+def signature_for_withdrawal(value):
+    """The signature a withdrawal link names; raises GoneLink (withdrawn already) or InvalidLink."""
     token = tokens.read_withdrawal_token(value)
     if token is None:
-        return None, False
+        raise InvalidLink
     signature = Signature.objects.select_related("petition", "appeal_revision").filter(token=token).first()
-    return signature, True
+    if signature is None:
+        raise GoneLink
+    return signature
 
 
 def withdraw(signature):

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from campaign.ratelimit import Rate, parse_rates
+from campaign.env import Rate, parse_rates
 from news.models import Post
 from tests.campaign.html_text import block_texts
 from tests.campaign.test_settings import load_settings

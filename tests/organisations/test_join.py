@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from campaign.antispam import form_timestamp
+from campaign.env import parse_rates
 from campaign.models import OutgoingEmail, User
-from campaign.ratelimit import parse_rates
 from organisations import services
 from organisations.models import Membership, Organisation
 from tests.campaign.factories import PASSWORD, enrol_totp, make_user, second_factors, totp_code

@@ -7,6 +7,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from campaign import slugs
 from organisations import services
 from organisations.forms import JoinForm
 from organisations.models import Organisation
@@ -109,14 +110,17 @@ def test_what_the_join_form_calls_a_name_the_database_keys_to_something(db, name
         assert cursor.fetchone()[0] != ""
 
 
-def test_a_slug_taken_meanwhile_gets_a_suffix(monkeypatch):
-    # Another request took the slug between our check and our insert.
+def test_a_slug_taken_meanwhile_gets_the_next_number(monkeypatch):
+    # Another request took the slug between our check and our insert: the check saw it free.
     make_organisation("Un autre collectif", slug="collectif")
-    monkeypatch.setattr(services, "unique_slug", lambda organisation: "collectif")
+    seen_free = iter(["collectif"])
+    check = slugs.unique_slug
+    monkeypatch.setattr(slugs, "unique_slug", lambda *args, **kwargs: next(seen_free, None) or check(*args, **kwargs))
 
     organisation = services.submit_request(**REQUEST)
 
-    assert organisation.slug.startswith("collectif-") and len(organisation.slug) == len("collectif-") + 6
+    assert organisation.slug == "collectif-2"
+    assert sorted(Organisation.objects.values_list("slug", flat=True)) == ["collectif", "collectif-2"]
 
 
 def test_only_the_slug_constraint_counts_as_a_slug_clash():

@@ -11,8 +11,8 @@ from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from campaign.antispam import form_timestamp
+from campaign.env import parse_rates
 from campaign.models import OutgoingEmail, Page
-from campaign.ratelimit import parse_rates
 from petitions import services
 from petitions.models import Signature
 from tests.campaign.html_text import block_texts

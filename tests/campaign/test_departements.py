@@ -1,6 +1,6 @@
 import pytest
 
-from petitions.departements import ABROAD, NAMES, departement_from_postcode, departement_label
+from campaign.departements import ABROAD, NAMES, departement_from_postcode, departement_label
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The département of a signer, from a French postcode.
+"""The départements and their names, and the département of a signer from a French postcode.
 
 A postcode is the post office's, not the commune's: its first two digits are
 the département almost everywhere, and where they are not the rules below say
@@ -32,7 +32,10 @@ ABROAD = "etranger"
 
 POSTCODE = re.compile(r"[0-9]{5}")
 
-NAMES = {
+# The départements, in INSEE order (2A and 2B for Corsica, 971 to 976 overseas):
+# where a signer lives, and what an organisation's scope may be (a check
+# constraint on Organisation.scope lists them: a change here needs a migration).
+DEPARTEMENTS = {
     "01": "Ain",
     "02": "Aisne",
     "03": "Allier",
@@ -135,6 +138,9 @@ NAMES = {
     "974": "La Réunion",
     "975": "Saint-Pierre-et-Miquelon",
     "976": "Mayotte",
+}
+# Collectivités with a code of their own, where signers may live too.
+COLLECTIVITES = {
     "977": "Saint-Barthélemy",
     "978": "Saint-Martin",
     "984": "Terres australes et antarctiques françaises",
@@ -142,6 +148,7 @@ NAMES = {
     "987": "Polynésie française",
     "988": "Nouvelle-Calédonie",
 }
+NAMES = DEPARTEMENTS | COLLECTIVITES
 
 OVERSEAS = {"971", "972", "973", "974", "975", "976", "984", "986", "987", "988"}
 # Collectivités that kept Guadeloupe's postcodes.
