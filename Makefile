@@ -81,6 +81,7 @@ test-faults: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check-migrations: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

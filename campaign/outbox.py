@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -90,9 +91,6 @@ def _insert_unless_queued(message):
 
 
 def wake_worker(run_after=None):
-    # Imported here: tasks import this module.
-    from campaign.tasks import deliver_pending_emails
-
     task = deliver_pending_emails if run_after is None else deliver_pending_emails.using(run_after=run_after)
     task.enqueue()
 
@@ -180,6 +178,15 @@ def deliver_due(*, limit=500, time_budget=50.0):
     if sent:
         logger.info("sent %d emails", sent)
     return sent
+
+
+@task()
+def deliver_pending_emails():
+    """Send what is due in the outbox. Enqueued on every queued email and every minute.
+
+    Defined here, beside what enqueues it (``wake_worker``).
+    """
+    return deliver_due()
 
 
 def prune(*, now=None):

@@ -5,6 +5,10 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
+
+from campaign import embedded_db
+
 
 def supervise(commands, stdout, stderr, stop_timeout=35):
     """Start every command; stop them all (SIGTERM, then SIGKILL after ``stop_timeout``)
@@ -38,14 +42,10 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
             child.kill()
     # Children killed by Ctrl-C may not have detached from the embedded
     # PostgreSQL; forget them so that it stops when this process leaves.
-    from campaign import embedded_db
-
     embedded_db.forget_dead_processes()
     stdout.write("Stopped.\n")
     return status
 
 
 def manage(*arguments):
-    from django.conf import settings
-
     return [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments]

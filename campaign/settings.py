@@ -276,7 +276,7 @@ EMAIL_RECORD_RETENTION_DAYS = 30
 
 # Periodic work, enqueued by `db_worker` when due: name -> (task path, seconds).
 PERIODIC_TASKS = {
-    "deliver-pending-emails": ("campaign.tasks.deliver_pending_emails", 60),
+    "deliver-pending-emails": ("campaign.outbox.deliver_pending_emails", 60),
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
     # Expired rows of the PostgreSQL cache and rate limits (campaign.shared_cache).
@@ -284,32 +284,16 @@ PERIODIC_TASKS = {
 }
 
 # Public pages (campaign.http_cache): how long each process keeps a rendered
-# page, how often it checks whether content changed, how many pages it keeps,
-# which saves change public pages, and which functions name the next moment
-# scheduled content appears.
+# page, how often it checks whether content changed, how many pages it keeps.
 # Five seconds, plus the ten the petition's count is cached: the count a reader
 # sees is never more than 15 s old.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 5, minimum=0, maximum=5)
 PAGE_CACHE_GENERATION_CHECK = 1.0
 PAGE_CACHE_MAX_ENTRIES = 1000
-PAGE_CACHE_INVALIDATED_BY = [
-    "campaign.Page",
-    "campaign.PageRevision",
-    "news.Post",
-    "petitions.Petition",
-    "organisations.Organisation",
-]
-PAGE_CACHE_HORIZONS = ["news.services.next_publication"]
 
 # `make bench` measures a minimal view (the framework's ceiling) at /_bench/minimal.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
 
-# What `manage.py load_initial_content` loads, in order; each loader is idempotent.
-INITIAL_CONTENT_LOADERS = [
-    "campaign.initial_content.load_pages",
-    "petitions.initial_content.load_petition",
-    "organisations.initial_content.load_organisations",
-]
 
 # ---------------------------------------------------------------------------
 # Petition (issue 3)

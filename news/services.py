@@ -148,8 +148,3 @@ def unpublish(post):
     """Back to draft: gone from every public page at once. The address is kept for a later republication."""
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status"])
-
-
-def next_publication():
-    """For campaign.http_cache (settings.PAGE_CACHE_HORIZONS): the next scheduled post's time."""
-    return Post.objects.next_publication()

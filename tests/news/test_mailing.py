@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from campaign.models import OutgoingEmail
-from campaign.tasks import deliver_pending_emails
+from campaign.outbox import deliver_pending_emails
 from news import mailing
 from news.mailing import send_post_batch
 from news.models import PostDelivery, PostMailing

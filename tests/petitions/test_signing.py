@@ -96,7 +96,7 @@ def test_valid_submission_stores_a_pending_signature_and_queues_its_email(client
         "pending",
     )
     assert email.subject == "Confirmez votre signature de l'appel pour le retrait du LSUN"
-    assert DBTaskResult.objects.filter(task_path="campaign.tasks.deliver_pending_emails").count() == 1
+    assert DBTaskResult.objects.filter(task_path="campaign.outbox.deliver_pending_emails").count() == 1
 
 
 def test_check_your_inbox_page(client, petition):
