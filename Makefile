@@ -82,6 +82,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 
 check-migrations: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -52,8 +52,8 @@ class PageForm(forms.ModelForm):
 
 class PageRevisionInline(admin.TabularInline):
     model = PageRevision
-    fields = ["created_at", "language", "title", "author", "view"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "language", "title", "author", "view")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = False
@@ -130,16 +130,16 @@ class PageRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["page", "language", "title", "author", "created_at"]
     list_filter = ["page", "language"]
-    fields = ["page", "language", "title", "author", "created_at", "body"]
-    readonly_fields = fields
+    readonly_fields = ("page", "language", "title", "author", "created_at", "body")
+    fields = readonly_fields
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status"]
-    fields = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject"]
-    readonly_fields = fields
+    readonly_fields = ("key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject")
+    fields = readonly_fields
     actions = ["retry"]
     deletable = True
 
@@ -168,8 +168,8 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action", "model"]
     search_fields = ["user_email", "query"]
     date_hierarchy = "at"
-    fields = ["at", "user", "user_email", "action", "model", "query", "rows"]
-    readonly_fields = fields
+    readonly_fields = ("at", "user", "user_email", "action", "model", "query", "rows")
+    fields = readonly_fields
 
     @admin.display(description=_("données"), ordering="model")
     def data(self, entry):

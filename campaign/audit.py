@@ -6,9 +6,12 @@ and every export writes an ``AuditEntry`` (who, when, what, how many rows).
 """
 
 import csv
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import AuditEntry
@@ -33,7 +36,7 @@ def spreadsheet_safe(value):
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-class AuditedAdminMixin:
+class AuditedAdminMixin(admin.ModelAdmin):
     """Record every changelist view and export of this model in the audit log.
 
     For a CSV export of the selected rows, itself recorded: set
@@ -41,7 +44,7 @@ class AuditedAdminMixin:
     ``"export_csv"`` to the admin's ``actions``.
     """
 
-    audit_export_fields = None
+    audit_export_fields: Sequence[tuple[str | Callable[[Any], object], str | Promise]] = ()
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -87,7 +87,8 @@ def configure_server_log(**params) -> None:
     with psycopg.connect(**params, dbname="postgres", autocommit=True) as connection:
         changed = False
         for name, value in SERVER_LOG_SETTINGS.items():
-            if connection.execute("SELECT current_setting(%s)", [name]).fetchone()[0] != value:
+            row = connection.execute("SELECT current_setting(%s)", [name]).fetchone()
+            if row is None or row[0] != value:
                 connection.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
                 changed = True
         if changed:
@@ -120,7 +121,7 @@ def create_database_if_missing(conninfo: str = "", **params) -> None:
     Used for the embedded server on first use, and by CI for the server it
     runs `check --deploy` against.
     """
-    name = psycopg.conninfo.conninfo_to_dict(conninfo, **params)["dbname"]
+    name = str(psycopg.conninfo.conninfo_to_dict(conninfo, **params)["dbname"])
     with psycopg.connect(conninfo, **{**params, "dbname": "postgres"}, autocommit=True) as connection:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return

@@ -206,6 +206,7 @@ class Entry:
     def respond(self, request):
         encoding = _preferred_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), self.variants)
         etag = self.etag if encoding is None else f'{self.etag[:-1]}-{encoding}"'
+        response: HttpResponse
         if etag in _etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
             for name, value in self.headers:

@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -15,10 +18,10 @@ from campaign.markdown import render_markdown
 PLACEHOLDER_MARK = "[À COMPLÉTER"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **extra)
@@ -26,7 +29,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -41,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -54,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("email"), name="campaign_user_email_ci_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
 
@@ -76,20 +79,20 @@ class Page(models.Model):
         verbose_name_plural = _("pages")
         ordering = ["pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @transaction.atomic
-    def publish(self, *, title, body, author=None, language="fr"):
+    def publish(self, *, title: str, body: str, author: "User | None" = None, language: str = "fr") -> "PageRevision":
         """Publish a new text. Earlier revisions are kept, never edited."""
         return self.revisions.create(title=title, body=body, author=author, language=language)
 
-    def current_revision(self, language="fr"):
+    def current_revision(self, language: str = "fr") -> "PageRevision | None":
         return PageRevision.objects.current(self.slug, language)
 
 
-class PageRevisionQuerySet(models.QuerySet):
-    def current(self, slug, language="fr"):
+class PageRevisionQuerySet(models.QuerySet["PageRevision"]):
+    def current(self, slug: str, language: str = "fr") -> "PageRevision | None":
         """The newest revision in ``language``, or else the newest French one."""
         return (
             self.filter(page__slug=slug, language__in={language, settings.LANGUAGE_CODE})
@@ -130,10 +133,10 @@ class PageRevision(models.Model):
             models.CheckConstraint(condition=~models.Q(body=""), name="campaign_pagerevision_body_not_empty"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.page} ({self.language}, {self.created_at:%Y-%m-%d %H:%M})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             # Revisions are history: a change is a new revision, never an edit.
             raise ValueError("A page revision cannot be changed once published.")
@@ -141,12 +144,12 @@ class PageRevision(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def has_placeholders(self):
+    def has_placeholders(self) -> bool:
         return PLACEHOLDER_MARK in self.body or PLACEHOLDER_MARK in self.title
 
 
-class OutgoingEmailQuerySet(models.QuerySet):
-    def due(self, now=None):
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
+    def due(self, now: datetime | None = None) -> "OutgoingEmailQuerySet":
         return self.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now())
 
 
@@ -201,7 +204,7 @@ class OutgoingEmail(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -223,18 +226,18 @@ class CacheGeneration(models.Model):
         verbose_name = _("génération du cache")
         verbose_name_plural = _("générations du cache")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}: {self.value}"
 
     @classmethod
-    def current(cls, name):
+    def current(cls, name: str) -> int:
         return cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
 
     @classmethod
-    def bump(cls, name):
+    def bump(cls, name: str) -> None:
         updated = cls.objects.filter(name=name).update(value=models.F("value") + 1, changed_at=timezone.now())
         if not updated:
-            cls.objects.bulk_create([cls(name=name, value=1)], ignore_conflicts=True)
+            CacheGeneration.objects.bulk_create([CacheGeneration(name=name, value=1)], ignore_conflicts=True)
 
 
 class SharedCacheEntry(models.Model):
@@ -262,7 +265,7 @@ class SharedCacheEntry(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -282,7 +285,7 @@ class RateLimitHits(models.Model):
     class Meta:
         db_table = "campaign_rate_limit"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -301,7 +304,7 @@ class ScheduledJob(models.Model):
         verbose_name = _("tâche périodique")
         verbose_name_plural = _("tâches périodiques")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -337,10 +340,10 @@ class AuditEntry(models.Model):
         # Created by the petition app, where the log began; the append-only trigger is on it.
         db_table = "petitions_auditentry"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.get_action_display()} {self.model}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("An audit log entry cannot be changed.")
         super().save(*args, **kwargs)

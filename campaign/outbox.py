@@ -18,6 +18,7 @@ import logging
 import smtplib
 import time
 from datetime import timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -74,11 +75,12 @@ def _insert_unless_queued(message):
     """
     meta, quote = OutgoingEmail._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     values = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({quote(meta.get_field('key').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"ON CONFLICT ({quote(cast(str, meta.get_field('key').column))}) DO NOTHING "
+        f"RETURNING {quote(cast(str, meta.pk.column))}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

@@ -6,11 +6,12 @@ import sys
 import time
 
 from django.conf import settings
+from django.core.management.base import OutputWrapper
 
 from campaign import embedded_db
 
 
-def supervise(commands, stdout, stderr, stop_timeout=35):
+def supervise(commands: list[list[str]], stdout: OutputWrapper, stderr: OutputWrapper, stop_timeout: float = 35) -> int:
     """Start every command; stop them all (SIGTERM, then SIGKILL after ``stop_timeout``)
     when this process is asked to stop or when one of them exits. Return an exit status."""
     children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
@@ -24,9 +25,9 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
     signal.signal(signal.SIGTERM, stop)
     status = 0
     while not stopping:
-        for child in children:
+        for command, child in zip(commands, children, strict=True):
             if child.poll() is not None:
-                stderr.write(f"{' '.join(child.args[1:3])} stopped (exit {child.returncode}); stopping everything.\n")
+                stderr.write(f"{' '.join(command[1:3])} stopped (exit {child.returncode}); stopping everything.\n")
                 status = child.returncode or 1
                 stopping = True
         time.sleep(0.2)
@@ -47,5 +48,5 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
     return status
 
 
-def manage(*arguments):
+def manage(*arguments: str) -> list[str]:
     return [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments]

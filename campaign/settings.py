@@ -19,7 +19,7 @@ VAR_DIR = Path(env.str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", False)
 
-SECRET_KEY = env.str("SECRET_KEY")
+SECRET_KEY = env.str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: any page asked for by an account without a second factor leads to
+    # enrolment (see "Organisations, accounts and two-factor authentication").
+    "campaign.accounts.TwoFactorEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
@@ -99,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campaign.context_processors.site",
             ],
+            # {% load accounts %} in the allauth templates the site overrides (campaign/accounts.py).
+            "libraries": {"accounts": "campaign.accounts"},
         },
     },
 ]
@@ -281,6 +286,12 @@ PERIODIC_TASKS = {
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
     # Expired rows of the PostgreSQL cache and rate limits (campaign.shared_cache).
     "prune-shared-store": ("campaign.tasks.prune_shared_store", 3600),
+    # Unconfirmed signatures, and the signers of petitions closed long enough.
+    "prune-signatures": ("petitions.tasks.prune_signatures", 24 * 3600),
+    "prune-organisation-requests": ("organisations.tasks.prune_requests", 24 * 3600),
+    # Mailings whose worker died mid-batch; cover images no post uses.
+    "resume-news-mailings": ("news.tasks.resume_mailings", 300),
+    "prune-news-images": ("news.tasks.prune_images", 24 * 3600),
 }
 
 # Public pages (campaign.http_cache): how long each process keeps a rendered
@@ -296,7 +307,7 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
 
 
 # ---------------------------------------------------------------------------
-# Petition (issue 3)
+# The petition
 # ---------------------------------------------------------------------------
 
 # Valid signatures accepted per client network (see campaign.ratelimit):
@@ -314,11 +325,10 @@ SIGNATURE_REMINDER_MAX = 3
 # How stale the count shown on pages may be (it is read from the cache).
 PETITION_COUNT_CACHE_SECONDS = 10
 SIGNATORIES_PER_PAGE = 50
-PERIODIC_TASKS["prune-signatures"] = ("petitions.tasks.prune_signatures", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------
-# Organisations, accounts and two-factor authentication (issue 4)
+# Organisations, accounts and two-factor authentication
 # ---------------------------------------------------------------------------
 
 # Where people land after logging in: their editor's space.
@@ -335,16 +345,20 @@ ACCOUNT_EMAIL_NOTIFICATIONS = False
 # campaign.accounts.TwoFactorEnrolmentMiddleware): an authenticator app (TOTP)
 # or security keys and passkeys (WebAuthn), with recovery codes.
 MFA_ADAPTER = "campaign.accounts.MFAAdapter"
-MFA_FORMS = {"add_webauthn": "campaign.accounts.AddWebAuthnForm"}
+# Every field of allauth's two-factor forms bounded (campaign/account_forms.py).
+MFA_FORMS = {
+    "add_webauthn": "campaign.accounts.AddWebAuthnForm",
+    "authenticate": "campaign.account_forms.AuthenticateForm",
+    "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
+    "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
+    "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Retrait du LSUN"
 # WebAuthn needs HTTPS, except on http://localhost while developing.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-MIDDLEWARE += ["campaign.accounts.TwoFactorEnrolmentMiddleware"]
-
-# {% load accounts %} (campaign/accounts.py).
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(accounts="campaign.accounts")
 
 # Joining: the contact's confirmation link lasts this long; unconfirmed requests
 # are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
@@ -352,11 +366,10 @@ ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
 # Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
 ORGANISATION_JOIN_RATE_LIMITS = env.rates("ORGANISATION_JOIN_RATE_LIMITS", "5/1h")
-PERIODIC_TASKS["prune-organisation-requests"] = ("organisations.tasks.prune_requests", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------
-# News (issue 5)
+# News
 # ---------------------------------------------------------------------------
 
 NEWS_PER_PAGE = 10
@@ -365,14 +378,10 @@ NEWS_SEARCH_PER_PAGE = 10
 # Cover images: the same checks as logos, larger.
 NEWS_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 NEWS_IMAGE_MAX_SIDE = 1600
-# Longest a feed, the sitemap or robots.txt may be cached (shortened so a
-# scheduled post is never hidden by a cache after its time).
 # Signers told about a post per task run; each batch is one transaction.
 NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, maximum=5000)
 # A mailing with no batch committed for this long lost its worker; it is resumed.
 NEWS_MAILING_STALE_SECONDS = 300
-PERIODIC_TASKS["resume-news-mailings"] = ("news.tasks.resume_mailings", 300)
-PERIODIC_TASKS["prune-news-images"] = ("news.tasks.prune_images", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------
@@ -392,12 +401,3 @@ ACCOUNT_FORMS = {
     "user_token": "campaign.account_forms.UserTokenForm",
     "reauthenticate": "campaign.account_forms.ReauthenticateForm",
 }
-MFA_FORMS.update(
-    {
-        "authenticate": "campaign.account_forms.AuthenticateForm",
-        "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
-        "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
-        "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
-        "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
-    }
-)

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
@@ -29,19 +30,19 @@ def unique_slug(
 
 
 def save_with_unique_slug(
-    instance: models.Model,
+    instance: Any,
     base: str,
     *,
     constraint: str,
     reserved: Iterable[str] = (),
     keep: Callable[[str], bool] = lambda slug: False,
 ) -> None:
-    """Save ``instance`` under the first free slug made from ``base``, unless ``keep(instance.slug)``.
+    """Save ``instance`` (a model with a unique ``slug``) under the first free slug made from ``base``.
 
-    Two requests saving the same name at the same moment both find the slug
-    free; the unique constraint named ``constraint`` refuses the second, which
-    takes the next number. A slug kept (it may have been shared) is never
-    changed: a clash then raises.
+    Unless ``keep(instance.slug)``: that slug stays (it may have been shared),
+    and a clash then raises. Two requests saving the same name at the same
+    moment both find the slug free; the unique constraint named ``constraint``
+    refuses the second, which takes the next number.
     """
     queryset = type(instance)._default_manager.all()
     for _attempt in range(ATTEMPTS):

@@ -15,8 +15,18 @@ class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
     list_filter = ["status", "organisation"]
     search_fields = ["title", "summary"]
-    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
-    readonly_fields = fields
+    readonly_fields = (
+        "title",
+        "slug",
+        "organisation",
+        "author",
+        "status",
+        "published_at",
+        "updated_at",
+        "edit",
+        "progress",
+    )
+    fields = readonly_fields
     deletable = True
 
     def get_queryset(self, request):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -39,30 +39,18 @@ class AtomWithContent(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-class LatestPostsFeed(Feed):
-    feed_type = RssWithContent
-    title = _("Actualités de l'appel pour le retrait du LSUN")
-    description = _("Les nouvelles de la campagne pour le retrait du Livret Scolaire Unique Numérique.")
-    feed_url_name = "news:rss"
+class PostsFeed(Feed):
+    """What every feed of posts shares: the full text, absolute links, the cover image first."""
+
+    feed_type: type[SyndicationFeed] = RssWithContent
 
     def __call__(self, request, *args, **kwargs):
         render = super().__call__
         return public_page(max_age=MACHINE_READ_MAX_AGE, scheduled=True)(render)(request, *args, **kwargs)
 
-    def posts(self, obj):
-        return Post.objects.published()
-
-    def items(self, obj=None):
-        return self.posts(obj).newest_first().select_related("organisation")[: settings.NEWS_FEED_ITEMS]
-
-    def link(self, obj=None):
-        return absolute_url(reverse("news:list"))
-
-    def feed_url(self, obj=None):
-        return absolute_url(reverse(self.feed_url_name))
-
-    def subtitle(self, obj=None):
-        return self.description
+    @staticmethod
+    def latest(posts):
+        return posts.newest_first().select_related("organisation")[: settings.NEWS_FEED_ITEMS]
 
     def item_title(self, post):
         return post.title
@@ -101,13 +89,33 @@ class LatestPostsFeed(Feed):
         return {"content": content}
 
 
+class LatestPostsFeed(PostsFeed):
+    title = _("Actualités de l'appel pour le retrait du LSUN")
+    description = _("Les nouvelles de la campagne pour le retrait du Livret Scolaire Unique Numérique.")
+    feed_url_name = "news:rss"
+
+    def items(self):
+        return self.latest(Post.objects.published())
+
+    def link(self):
+        return absolute_url(reverse("news:list"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.feed_url_name))
+
+    def subtitle(self):
+        return self.description
+
+
 class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = AtomWithContent
     feed_url_name = "news:atom"
 
 
-class OrganisationPostsFeed(LatestPostsFeed):
+class OrganisationPostsFeed(PostsFeed):
     """One organisation's posts, at /organisations/<slug>/rss/."""
+
+    description = LatestPostsFeed.description
 
     def get_object(self, request, slug):
         return get_object_or_404(Organisation.objects.approved(), slug=slug)
@@ -115,8 +123,11 @@ class OrganisationPostsFeed(LatestPostsFeed):
     def title(self, organisation):
         return _("Actualités de %(name)s — appel pour le retrait du LSUN") % {"name": organisation.name}
 
-    def posts(self, organisation):
-        return Post.objects.published().filter(organisation=organisation)
+    def items(self, organisation):
+        return self.latest(Post.objects.published().filter(organisation=organisation))
+
+    def subtitle(self, organisation):
+        return self.description
 
     def link(self, organisation):
         return absolute_url(f"{reverse('news:list')}?organisation={organisation.slug}")

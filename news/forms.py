@@ -1,14 +1,19 @@
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from campaign.forms import BoundedFormMixin
 from campaign.images import CleanImage, ImageUploadField
+from campaign.models import User
 from news import services
 from news.models import Post, without_highlight_marks
-from news.services import PublicationChoice
+from news.services import PendingImage, PublicationChoice
 from organisations.models import Organisation
 from organisations.permissions import organisations_for
 
@@ -77,15 +82,19 @@ class PostForm(BoundedFormMixin, forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 18}),
         }
 
-    def __init__(self, *args, user, previewing=False, **kwargs):
+    instance: Post
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, previewing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.previewing = previewing
+        # The cover image already stored for this post, by this submission or an earlier one.
+        self.stored_image: PendingImage | None = None
         organisations = organisations_for(user).approved()
         if self.instance.organisation_id:
             # A post keeps the organisation it was written for, even if that one left the campaign.
             organisations = organisations | Organisation.objects.filter(pk=self.instance.organisation_id)
-        field = self.fields["organisation"]
+        field = cast(forms.ModelChoiceField, self.fields["organisation"])
         field.queryset = organisations.distinct().order_by("name")
         field.required = not user.is_staff
         field.empty_label = _("La coalition (aucune organisation)") if user.is_staff else None
@@ -99,38 +108,38 @@ class PostForm(BoundedFormMixin, forms.ModelForm):
         if self.instance.is_scheduled():
             self.fields["scheduled_at"].initial = timezone.localtime(self.instance.published_at)
         if self.instance.is_public():
-            choices = dict(self.fields["publication"].choices)
+            publication = cast(forms.ChoiceField, self.fields["publication"])
+            choices = dict(cast(list[tuple[str, Any]], publication.choices))
             choices[PublicationChoice.NOW] = _("Publiée (depuis le %(date)s)") % {
                 "date": date_format(timezone.localtime(self.instance.published_at), "DATETIME_FORMAT")
             }
             choices[PublicationChoice.DRAFT] = _("Dépublier : repasser en brouillon")
-            self.fields["publication"].choices = list(choices.items())
-        self.pending_image = None
+            publication.choices = list(choices.items())
 
-    def _initial_publication(self):
+    def _initial_publication(self) -> str:
         if self.instance.is_public():
             return PublicationChoice.NOW
         if self.instance.is_scheduled():
             return PublicationChoice.SCHEDULE
         return PublicationChoice.DRAFT
 
-    def clean_title(self):
+    def clean_title(self) -> str:
         # What the model removes on save must not be the whole title.
         return without_highlight_marks(self.cleaned_data["title"]).strip()
 
-    def clean_summary(self):
+    def clean_summary(self) -> str:
         return without_highlight_marks(self.cleaned_data["summary"]).strip()
 
-    def clean_pending_image(self):
-        token = self.cleaned_data.get("pending_image")
-        self.pending_image = services.read_image_token(token) if token else None
-        return token if self.pending_image else ""
+    def clean_pending_image(self) -> str:
+        token = self.cleaned_data.get("pending_image") or ""
+        self.stored_image = services.read_image_token(token) if token else None
+        return token if self.stored_image else ""
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())
         has_image = bool(
             isinstance(cleaned.get("image"), CleanImage)
-            or self.pending_image
+            or self.stored_image
             or (self.instance.image and not cleaned.get("remove_image"))
         )
         if has_image and not cleaned.get("image_alt"):
@@ -157,22 +166,23 @@ class PostForm(BoundedFormMixin, forms.ModelForm):
                 )
         return cleaned
 
-    def keep_uploaded_image(self):
+    def keep_uploaded_image(self) -> PendingImage | None:
         """Store a valid new upload at once and remember it, so that a form shown again does not lose it."""
         image = self.cleaned_data.get("image") if hasattr(self, "cleaned_data") else None
         if isinstance(image, CleanImage):
             token = services.store_image(image)
-            self.pending_image = services.read_image_token(token)
-            self.data = self.data.copy()
-            self.data["pending_image"] = token
+            self.stored_image = services.read_image_token(token)
+            data = cast(QueryDict, self.data).copy()
+            data["pending_image"] = token
+            self.data = data
             self.cleaned_data["pending_image"] = token
-        return self.pending_image
+        return self.stored_image
 
     @property
-    def content_changed(self):
+    def content_changed(self) -> bool:
         return any(name in self.changed_data for name in CONTENT_FIELDS)
 
-    def save_post(self, *, author):
+    def save_post(self, *, author: User) -> Post:
         post = self.instance
         if post.pk is None:
             post.author = author
@@ -180,7 +190,7 @@ class PostForm(BoundedFormMixin, forms.ModelForm):
             post,
             publication=self.cleaned_data["publication"],
             scheduled_at=self.cleaned_data.get("scheduled_at"),
-            image=self.pending_image,
+            image=self.stored_image,
             remove_image=self.cleaned_data.get("remove_image", False),
             content_changed=self.content_changed,
         )

@@ -1,7 +1,8 @@
 """Telling signers about a post: the mailing, batch by batch, and unsubscribing."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.core import signing
@@ -13,11 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.links import InvalidLink
-from campaign.models import OutgoingEmail
+from campaign.models import OutgoingEmail, User
 from campaign.outbox import queue_email, wake_worker
 from campaign.site import absolute_url
 from news.models import Post, PostDelivery, PostMailing
-from petitions.models import Signature
+from petitions.models import Signature, SignatureQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +31,17 @@ class MailingRefused(Exception):
     pass
 
 
-def news_recipients():
+def news_recipients() -> SignatureQuerySet:
     """Signers who confirmed and asked for the campaign's news."""
     return Signature.objects.confirmed().filter(wants_news=True)
 
 
-def pending_recipients(post):
+def pending_recipients(post: Post) -> SignatureQuerySet:
     return news_recipients().exclude(pk__in=PostDelivery.objects.filter(post=post).values("signature_id"))
 
 
 @transaction.atomic
-def start_mailing(post, user, now=None):
+def start_mailing(post: Post, user: User | None, now: datetime | None = None) -> tuple[PostMailing, bool]:
     """Staff ask for ``post`` to be sent to signers. Return (mailing, created); asking twice does nothing more."""
     if not post.is_public(now):
         raise MailingRefused(_("Seule une actualité publiée peut être envoyée aux signataires."))
@@ -50,12 +51,12 @@ def start_mailing(post, user, now=None):
     return mailing, created
 
 
-def unsubscribe_token(signature):
+def unsubscribe_token(signature: Signature) -> str:
     """A signed, stable token naming the signature: the same link in every news email, valid while it exists."""
     return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(signature.pk))
 
 
-def signature_id_from_token(token):
+def signature_id_from_token(token: str) -> int:
     """The signature id an unsubscribe link names; raises InvalidLink when we did not make it."""
     try:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
@@ -66,7 +67,7 @@ def signature_id_from_token(token):
     return int(value)
 
 
-def _queue_post_email(post, signature):
+def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
     with translation.override(settings.LANGUAGE_CODE):
         post_url = absolute_url(post.get_absolute_url())
         unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
@@ -87,7 +88,7 @@ def _queue_post_email(post, signature):
     )
 
 
-def send_batch(post_id, batch_size=None, now=None):
+def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None = None) -> int:
     """Queue the post's email for the next signers who have not had it; return how many were queued.
 
     One transaction per batch: a worker killed in the middle leaves nothing
@@ -130,7 +131,7 @@ def send_batch(post_id, batch_size=None, now=None):
 
 
 @task()
-def send_post_batch(post_id):
+def send_post_batch(post_id: int) -> int:
     """One batch of a post's mailing to signers; enqueues the next batch itself.
 
     Defined here, beside the batch it runs: each batch enqueues the next one
@@ -139,7 +140,7 @@ def send_post_batch(post_id):
     return send_batch(post_id)
 
 
-def resume_mailings(now=None):
+def resume_mailings(now: datetime | None = None) -> list[int]:
     """Start again the mailings whose worker went silent (killed mid-batch). Return their post ids."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.NEWS_MAILING_STALE_SECONDS)
@@ -153,7 +154,15 @@ def resume_mailings(now=None):
     return post_ids
 
 
-def mailing_progress(post):
+class MailingProgress(TypedDict):
+    sent: int
+    to_send: int
+    failed: int
+    finished: bool
+    mailing: PostMailing
+
+
+def mailing_progress(post: Post) -> MailingProgress | None:
     """Counts for staff: ``{"sent", "to_send", "failed", "finished"}``, or None before any request."""
     mailing = PostMailing.objects.filter(post=post).first()
     if mailing is None:
@@ -174,6 +183,6 @@ def mailing_progress(post):
     }
 
 
-def unsubscribe(signature_id):
+def unsubscribe(signature_id: int) -> bool:
     """Stop sending news to this signer. Idempotent; False when the signature no longer exists."""
     return Signature.objects.filter(pk=signature_id).update(wants_news=False) == 1

@@ -6,10 +6,13 @@ of the campaign app: rows, constraints, indexes and the search column stay
 as they are.
 """
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from html import unescape
+from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -20,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.markdown import render_markdown
-from campaign.models import OutgoingEmail
+from campaign.models import OutgoingEmail, User
 from organisations.permissions import is_editor, organisations_for
 
 # The PostgreSQL text search configuration created by migration
@@ -33,17 +36,17 @@ HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
 
 
-def without_highlight_marks(text):
+def without_highlight_marks(text: str | None) -> str:
     return (text or "").replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
 
 
-def html_to_text(html):
+def html_to_text(html: str) -> str:
     """The readable text of sanitised HTML (for search excerpts)."""
     return without_highlight_marks(" ".join(unescape(strip_tags(html)).split()))
 
 
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
+class PostQuerySet(models.QuerySet["Post"]):
+    def published(self, now: datetime | None = None) -> "PostQuerySet":
         """What the public sees: published, and its publication time has come.
 
         The only definition of "public" for posts: the list, the detail page,
@@ -52,17 +55,17 @@ class PostQuerySet(models.QuerySet):
         """
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
-    def scheduled(self, now=None):
+    def scheduled(self, now: datetime | None = None) -> "PostQuerySet":
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now or timezone.now())
 
-    def newest_first(self):
+    def newest_first(self) -> "PostQuerySet":
         return self.order_by("-published_at", "-pk")
 
-    def next_publication(self, now=None):
+    def next_publication(self, now: datetime | None = None) -> datetime | None:
         """When the next scheduled post appears, or None: no cache may outlive that moment."""
         return self.scheduled(now).aggregate(at=models.Min("published_at"))["at"]
 
-    def editable_by(self, user):
+    def editable_by(self, user: User | AnonymousUser) -> "PostQuerySet":
         """Posts ``user`` may change: staff any; an editor those of their organisations."""
         if not is_editor(user):
             return self.none()
@@ -157,10 +160,10 @@ class Post(models.Model):
         ]
         db_table = "campaign_post"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title or gettext("(sans titre)")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.title = without_highlight_marks(self.title)
         self.summary = without_highlight_marks(self.summary)
         self.body_html = render_markdown(self.body)
@@ -168,30 +171,30 @@ class Post(models.Model):
         super().save(*args, **kwargs)
         self._stored_published_at = self.published_at
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("news:detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:
         post = super().from_db(db, field_names, values, **kwargs)
         post._stored_published_at = post.__dict__.get("published_at")
         return post
 
-    def is_public(self, now=None):
+    def is_public(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= now
 
-    def is_scheduled(self, now=None):
+    def is_scheduled(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at > now
 
     @property
-    def slug_is_locked(self):
+    def slug_is_locked(self) -> bool:
         """Published (or scheduled) once, as stored: its address may have been shared."""
         return getattr(self, "_stored_published_at", None) is not None
 
     @property
-    def was_updated(self):
+    def was_updated(self) -> bool:
         """Changed noticeably after publication (worth an "updated on" line)."""
         return self.published_at is not None and self.updated_at - self.published_at > timedelta(minutes=10)
 
@@ -219,7 +222,7 @@ class PostMailing(models.Model):
         verbose_name_plural = _("envois aux signataires")
         db_table = "campaign_postmailing"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.post)
 
 
@@ -241,5 +244,5 @@ class PostDelivery(models.Model):
         ]
         db_table = "campaign_postdelivery"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.post_id} → {self.signature_id}"

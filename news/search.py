@@ -25,7 +25,7 @@ class Hit:
     kind: str
     title: str
     url: str
-    date: datetime
+    date: datetime | None
     excerpt: str
     organisation: object = None
 

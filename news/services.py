@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.core import signing
 from django.core.files.storage import default_storage
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from campaign.images import CleanImage
 from campaign.slugs import save_with_unique_slug as save_with_free_slug
 from news.models import Post
 
@@ -37,16 +39,16 @@ class PublicationChoice:
 # ---------------------------------------------------------------------------
 
 
-def slug_base(title):
+def slug_base(title: str) -> str:
     base = slugify(title)[:SLUG_MAX_LENGTH].strip("-")
     return base or ("actualite" if title else "brouillon")
 
 
-def _slug_follows_title(post):
+def _slug_follows_title(post: Post) -> bool:
     return bool(post.slug) and re.fullmatch(rf"{re.escape(slug_base(post.title))}(-[0-9]+)?", post.slug) is not None
 
 
-def save_with_unique_slug(post):
+def save_with_unique_slug(post: Post) -> Post:
     """Save ``post``; while it was never published (or scheduled) its slug follows its title.
 
     Once published, the slug never changes: links to the post may exist.
@@ -66,13 +68,21 @@ def save_with_unique_slug(post):
 # ---------------------------------------------------------------------------
 
 
-def store_image(clean_image):
+class PendingImage(TypedDict):
+    """A cover image stored before its post is saved: file name, width and height."""
+
+    name: str
+    w: int
+    h: int
+
+
+def store_image(clean_image: CleanImage) -> str:
     """Store a cleaned upload now (so a form shown again keeps it) and return a signed reference to it."""
-    name = default_storage.save(f"{IMAGE_DIRECTORY}/{clean_image.file.name}", clean_image.file)
+    name = default_storage.save(f"{IMAGE_DIRECTORY}/{clean_image.name}", clean_image.file)
     return signing.dumps({"name": name, "w": clean_image.width, "h": clean_image.height}, salt=PENDING_IMAGE_SALT)
 
 
-def read_image_token(token):
+def read_image_token(token: str) -> PendingImage | None:
     """The stored image a token refers to: ``{"name", "w", "h"}``, or None if forged, stale or gone."""
     try:
         image = signing.loads(token, salt=PENDING_IMAGE_SALT, max_age=PENDING_IMAGE_MAX_AGE)
@@ -80,10 +90,10 @@ def read_image_token(token):
         return None
     if not isinstance(image, dict) or not default_storage.exists(image.get("name", "")):
         return None
-    return image
+    return PendingImage(name=image["name"], w=image["w"], h=image["h"])
 
 
-def prune_images(now=None):
+def prune_images(now: datetime | None = None) -> int:
     """Delete stored cover images no post uses (replaced, removed, or uploaded and abandoned)."""
     now = now or timezone.now()
     try:
@@ -107,7 +117,16 @@ def prune_images(now=None):
 
 
 @transaction.atomic
-def save_post(post, *, publication, scheduled_at=None, image=None, remove_image=False, content_changed, now=None):
+def save_post(
+    post: Post,
+    *,
+    publication: str,
+    scheduled_at: datetime | None = None,
+    image: PendingImage | None = None,
+    remove_image: bool = False,
+    content_changed: bool,
+    now: datetime | None = None,
+) -> Post:
     """Apply the editor's publication choice and save.
 
     ``image`` is a ``read_image_token`` result (a newly uploaded image).
@@ -144,7 +163,7 @@ def save_post(post, *, publication, scheduled_at=None, image=None, remove_image=
     return save_with_unique_slug(post)
 
 
-def unpublish(post):
+def unpublish(post: Post) -> None:
     """Back to draft: gone from every public page at once. The address is kept for a later republication."""
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status"])

@@ -1,4 +1,4 @@
-"""News: list, posts, feeds, search, editing (issue 5)."""
+"""News: list, posts, feeds, search, editing."""
 
 from django.urls import path
 

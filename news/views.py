@@ -147,7 +147,7 @@ def _edit(request, post):
             return redirect("news:edit", pk=post.pk)
     else:
         form = PostForm(instance=post, user=request.user)
-    pending = form.pending_image
+    pending = form.stored_image
     context = {
         "form": form,
         "post": post if post.pk else None,
@@ -176,7 +176,7 @@ def _status_message(post, was_public):
 def _preview(form):
     """What the post will look like, from the submitted text (sanitised like the saved one)."""
     data = form.data
-    image = form.pending_image
+    image = form.stored_image
     image_url = None
     if image:
         image_url, width, height = default_storage.url(image["name"]), image["w"], image["h"]

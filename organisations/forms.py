@@ -1,10 +1,12 @@
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from campaign.antispam import AntiSpamFormMixin
 from campaign.forms import BoundedFormMixin, NameField
-from campaign.images import ImageUploadField
+from campaign.images import CleanImage, ImageUploadField
 from organisations import services
 from organisations.models import Organisation
 from organisations.scopes import scope_choices
@@ -28,14 +30,14 @@ class HttpURLField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
     default_error_messages = {"invalid": WEBSITE_INVALID}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("assume_scheme", "https")
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("autocomplete", "url")
 
 
-def check_plain_text(value):
+def check_plain_text(value: str) -> None:
     if value.startswith(FORMULA_PREFIXES):
         raise forms.ValidationError(
             _("Ce texte ne peut pas commencer par =, +, - ou @."),
@@ -43,7 +45,7 @@ def check_plain_text(value):
         )
 
 
-def check_organisation_name(value):
+def check_organisation_name(value: str) -> None:
     check_plain_text(value)
     # The name key (petitions_normalised_name, which a check constraint wants
     # non-empty) keeps letters and digits only: "_" is punctuation to it.
@@ -124,18 +126,18 @@ class JoinForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
         error_messages={"required": _("Cochez cette case pour que nous puissions traiter la demande.")},
     )
 
-    def clean_name(self):
+    def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if services.name_is_taken(name):
             raise forms.ValidationError(NAME_TAKEN, code="taken")
         return name
 
     @property
-    def logo_to_choose_again(self):
+    def logo_to_choose_again(self) -> bool:
         """A file input cannot be refilled: say so when the logo was fine but another field was not."""
         return self.is_bound and bool(self.errors) and "logo" not in self.errors and bool(self.files.get("logo"))
 
-    def request_data(self):
+    def request_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "name": data["name"],
@@ -174,17 +176,19 @@ class ProfileForm(BoundedFormMixin, forms.ModelForm):
         field_classes = {"short_name": NameField}
         help_texts = {"description": _("Publiée sur la page de l'organisation. 1 000 caractères au plus.")}
 
-    def __init__(self, *args, **kwargs):
+    instance: Organisation
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].validators.append(check_plain_text)
         self.fields["short_name"].validators.append(check_plain_text)
-        self.fields["kind"].choices = Organisation.Kind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = Organisation.Kind.choices
         if not self.instance.logo:
             del self.fields["remove_logo"]
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Organisation:
         organisation = super().save(commit=False)
-        if self.cleaned_data.get("new_logo"):
+        if isinstance(self.cleaned_data.get("new_logo"), CleanImage):
             services.set_logo(organisation, self.cleaned_data["new_logo"])
         elif self.cleaned_data.get("remove_logo"):
             services.set_logo(organisation, None)

@@ -9,15 +9,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from organisations.scopes import CODES as SCOPE_CODES
 from organisations.scopes import scope_choices, scope_label
 
 
-def normalised_name(expression):
+def normalised_name(expression: Combinable) -> models.Func:
     """The organisation name reduced to its comparison key, computed by PostgreSQL.
 
     ``petitions_normalised_name()`` (migration ``organisation_moderation_and_audit_log``)
@@ -28,12 +30,12 @@ def normalised_name(expression):
     return models.Func(expression, function="petitions_normalised_name", output_field=models.CharField())
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def approved(self):
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def approved(self) -> "OrganisationQuerySet":
         """Organisations shown publicly as co-signers."""
         return self.filter(status=Organisation.Status.APPROVED)
 
-    def holding_name(self):
+    def holding_name(self) -> "OrganisationQuerySet":
         """Organisations whose name nobody else may take: approved, or pending with a confirmed contact.
 
         An unconfirmed request holds nothing, so a mistyped contact address
@@ -41,18 +43,18 @@ class OrganisationQuerySet(models.QuerySet):
         """
         return self.filter(HOLDS_NAME)
 
-    def with_name_like(self, name):
+    def with_name_like(self, name: str) -> "OrganisationQuerySet":
         """Organisations whose name equals ``name`` ignoring case, accents, spaces and punctuation."""
         return self.filter(name_key=normalised_name(models.Value(name)))
 
-    def awaiting_confirmation(self):
+    def awaiting_confirmation(self) -> "OrganisationQuerySet":
         return self.filter(status=Organisation.Status.PENDING, contact_confirmed_at__isnull=True)
 
-    def to_moderate(self):
+    def to_moderate(self) -> "OrganisationQuerySet":
         return self.filter(status=Organisation.Status.PENDING, contact_confirmed_at__isnull=False)
 
 
-def _http_url(value):
+def _http_url(value: str) -> None:
     if value and not value.lower().startswith(("http://", "https://")):
         raise ValidationError(_("Indiquez une adresse commençant par http:// ou https://."), code="scheme")
 
@@ -150,26 +152,26 @@ class Organisation(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="petitions_org_status_kind_idx")]
         db_table = "petitions_organisation"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("organisations:detail", args=[self.slug])
 
     @property
-    def display_name(self):
+    def display_name(self) -> str:
         return self.short_name or self.name
 
     @property
-    def logo_alt_text(self):
+    def logo_alt_text(self) -> str:
         return self.logo_alt or _("Logo de %(name)s") % {"name": self.name}
 
     @property
-    def scope_label(self):
+    def scope_label(self) -> str | Promise:
         return scope_label(self.scope)
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.status == self.Status.APPROVED
 
 
@@ -197,5 +199,5 @@ class Membership(models.Model):
         ]
         db_table = "petitions_membership"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"

@@ -10,10 +10,13 @@ Rules:
   the views below can rely on ``login_required`` alone.
 """
 
-from organisations.models import Organisation
+from django.contrib.auth.models import AnonymousUser
+
+from campaign.models import User
+from organisations.models import Organisation, OrganisationQuerySet
 
 
-def organisations_for(user):
+def organisations_for(user: User | AnonymousUser) -> OrganisationQuerySet:
     """The organisations ``user`` may edit and publish for (staff: all of them)."""
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
@@ -22,11 +25,11 @@ def organisations_for(user):
     return Organisation.objects.approved().filter(memberships__user=user)
 
 
-def can_edit_organisation(user, organisation):
+def can_edit_organisation(user: User | AnonymousUser, organisation: Organisation) -> bool:
     return organisations_for(user).filter(pk=organisation.pk).exists()
 
 
-def is_editor(user):
+def is_editor(user: User | AnonymousUser) -> bool:
     """Staff, or editor of at least one approved organisation."""
     return (
         user.is_authenticated

@@ -5,7 +5,9 @@ causes (``campaign.outbox.queue_email``): a rolled-back change sends nothing.
 """
 
 import functools
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress
@@ -15,14 +17,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from campaign import ratelimit
 from campaign.db import violated_constraint
+from campaign.images import CleanImage
 from campaign.links import ExpiredLink, InvalidLink
+from campaign.models import User
 from campaign.outbox import queue_email
 from campaign.site import absolute_url
 from campaign.slugs import save_with_unique_slug
@@ -41,11 +46,11 @@ class NameTaken(Exception):
     """Another organisation with this name is already a signatory or awaits moderation."""
 
 
-def in_site_language(function):
+def in_site_language[**P, R](function: Callable[P, R]) -> Callable[P, R]:
     """Run ``function`` in the site's language: emails sent on staff's decisions are French, links included."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with translation.override(settings.LANGUAGE_CODE):
             return function(*args, **kwargs)
 
@@ -55,18 +60,18 @@ def in_site_language(function):
 # --- Joining ----------------------------------------------------------------
 
 
-def name_is_taken(name, *, exclude=None):
+def name_is_taken(name: str, *, exclude: Organisation | None = None) -> bool:
     taken = Organisation.objects.holding_name().with_name_like(name)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     return taken.exists()
 
 
-def slug_base(organisation):
+def slug_base(organisation: Organisation) -> str:
     return slugify(organisation.short_name or organisation.name)[:70].strip("-") or "organisation"
 
 
-def set_logo(organisation, image):
+def set_logo(organisation: Organisation, image: CleanImage | None) -> None:
     """Store a cleaned logo (``campaign.images.CleanImage``), or remove the logo when ``image`` is None.
 
     The replaced file is deleted once the transaction commits.
@@ -76,18 +81,18 @@ def set_logo(organisation, image):
         organisation.logo = ""
         organisation.logo_width = organisation.logo_height = None
     else:
-        organisation.logo.save(image.file.name, image.file, save=False)
+        organisation.logo.save(image.name, image.file, save=False)
         organisation.logo_width, organisation.logo_height = image.width, image.height
     if old and old != organisation.logo.name:
         storage = organisation.logo.storage
         transaction.on_commit(lambda: storage.delete(old))
 
 
-def confirmation_token(organisation):
+def confirmation_token(organisation: Organisation) -> str:
     return signing.dumps({"o": organisation.pk, "e": organisation.contact_email.lower()}, salt=CONFIRM_SALT)
 
 
-def organisation_from_token(token):
+def organisation_from_token(token: str) -> Organisation:
     """The organisation whose contact ``token`` confirms; raises ExpiredLink or InvalidLink."""
     max_age = timedelta(days=settings.ORGANISATION_CONFIRMATION_DAYS)
     try:
@@ -96,21 +101,33 @@ def organisation_from_token(token):
         raise ExpiredLink from None
     except signing.BadSignature:
         raise InvalidLink from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("o"), int):
         raise InvalidLink
-    organisation = Organisation.objects.filter(pk=data.get("o")).first()
+    organisation = Organisation.objects.filter(pk=data["o"]).first()
     if organisation is None or organisation.contact_email.lower() != data.get("e"):
         raise InvalidLink
     return organisation
 
 
-def too_many_requests(request):
+def too_many_requests(request: HttpRequest) -> bool:
     """Count one join request from this client; True once it is over ORGANISATION_JOIN_RATE_LIMITS."""
     return not ratelimit.allow(request, "join", settings.ORGANISATION_JOIN_RATE_LIMITS)
 
 
 @transaction.atomic
-def submit_request(*, name, short_name, kind, scope, website, description, contact_name, contact_email, logo, message):
+def submit_request(
+    *,
+    name: str,
+    short_name: str,
+    kind: str,
+    scope: str,
+    website: str,
+    description: str,
+    contact_name: str,
+    contact_email: str,
+    logo: CleanImage | None,
+    message: str,
+) -> Organisation:
     """Record a request to co-sign (pending, contact not yet confirmed) and email the confirmation link."""
     if name_is_taken(name):
         raise NameTaken
@@ -145,7 +162,7 @@ def submit_request(*, name, short_name, kind, scope, website, description, conta
     return organisation
 
 
-def moderators():
+def moderators() -> QuerySet[User]:
     """Active staff who may moderate organisations: they are told of each confirmed request."""
     permission = Permission.objects.filter(content_type__app_label="organisations", codename="change_organisation")
     return (
@@ -158,7 +175,7 @@ def moderators():
 
 
 @in_site_language
-def confirm_contact(organisation):
+def confirm_contact(organisation: Organisation) -> bool:
     """Confirm the contact address (idempotent) and tell the moderators. Returns True the first time.
 
     Raises NameTaken when, meanwhile, another organisation with the same name
@@ -193,14 +210,14 @@ def confirm_contact(organisation):
 
 
 @in_site_language
-def set_password_url(user):
+def set_password_url(user: User) -> str:
     """An allauth password-reset link, which lets an invited person choose their password."""
     token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token})
     return absolute_url(path)
 
 
-def editor_access_context(password_url):
+def editor_access_context(password_url: str | None) -> dict[str, Any]:
     """What the approval and invitation emails need to tell an editor how to get in."""
     return {
         "password_url": password_url,
@@ -210,7 +227,7 @@ def editor_access_context(password_url):
     }
 
 
-def invite_editor(organisation, email, full_name=""):
+def invite_editor(organisation: Organisation, email: str, full_name: str = "") -> tuple[Membership, str | None]:
     """Make the person behind ``email`` an editor of ``organisation``, creating their account if needed.
 
     Returns ``(membership, password_url)``; ``password_url`` is None when the
@@ -235,7 +252,7 @@ def invite_editor(organisation, email, full_name=""):
 
 @in_site_language
 @transaction.atomic
-def approve(organisation):
+def approve(organisation: Organisation) -> Organisation:
     """Approve: the organisation appears on the public pages at once; its contact becomes its editor."""
     now = timezone.now()
     organisation.status = Organisation.Status.APPROVED
@@ -266,7 +283,7 @@ def approve(organisation):
 
 @in_site_language
 @transaction.atomic
-def refuse(organisation, reason):
+def refuse(organisation: Organisation, reason: str) -> Organisation:
     now = timezone.now()
     organisation.status = Organisation.Status.REFUSED
     organisation.refused_at = now
@@ -287,7 +304,7 @@ def refuse(organisation, reason):
 
 
 @transaction.atomic
-def withdraw(organisation):
+def withdraw(organisation: Organisation) -> Organisation:
     """The organisation no longer co-signs: off the public pages, its editors lose their rights.
 
     Its contact's details are erased, as the privacy notice promises.
@@ -303,7 +320,7 @@ def withdraw(organisation):
 
 @in_site_language
 @transaction.atomic
-def send_invitation(organisation, email, full_name=""):
+def send_invitation(organisation: Organisation, email: str, full_name: str = "") -> Membership:
     """Staff invite one more editor for an approved organisation."""
     membership, password_url = invite_editor(organisation, email, full_name)
     queue_email(
@@ -318,7 +335,7 @@ def send_invitation(organisation, email, full_name=""):
 # --- Retention --------------------------------------------------------------
 
 
-def prune_requests(now=None):
+def prune_requests(now: datetime | None = None) -> int:
     """Delete requests whose contact never confirmed, and refused requests, once their time is up.
 
     Returns the number of organisations deleted (their logo files go too).
@@ -337,6 +354,6 @@ def prune_requests(now=None):
             storage = organisation.logo.storage
             organisation.delete()
             if logo:
-                transaction.on_commit(lambda name=logo, storage=storage: storage.delete(name))
+                transaction.on_commit(functools.partial(storage.delete, logo))
         deleted += 1
     return deleted

@@ -1,4 +1,4 @@
-"""Signatory organisations: public pages, joining, and the editors' space (issue 4)."""
+"""Signatory organisations: public pages, joining, and the editors' space."""
 
 from django.urls import path
 

@@ -23,10 +23,10 @@ def retention_context():
 
 def group_by_kind(organisations):
     """``[(kind label, [organisations…]), …]`` in the order of ``Organisation.Kind``, empty kinds left out."""
-    groups = {kind: [] for kind in Organisation.Kind}
+    groups: dict[str, list[Organisation]] = {kind.value: [] for kind in Organisation.Kind}
     for organisation in organisations:
         groups[organisation.kind].append(organisation)
-    return [(kind.label, members) for kind, members in groups.items() if members]
+    return [(Organisation.Kind(kind).label, members) for kind, members in groups.items() if members]
 
 
 @require_safe

@@ -1,5 +1,6 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -12,8 +13,8 @@ from campaign.departements import ABROAD, departement_label
 from campaign.models import OutgoingEmail
 
 
-class PetitionQuerySet(models.QuerySet):
-    def featured(self):
+class PetitionQuerySet(models.QuerySet["Petition"]):
+    def featured(self) -> "PetitionQuerySet":
         """The petition the site puts forward (at most one, enforced by a constraint)."""
         return self.filter(featured=True)
 
@@ -57,37 +58,41 @@ class Petition(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def is_open(self, now=None):
+    def is_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.opens_at <= now and (self.closes_at is None or now < self.closes_at)
 
 
-def new_token():
+# An address as typed, and normalised (petitions.addresses): the longest SMTP allows.
+EMAIL_MAX_LENGTH = 254
+
+
+def new_token() -> str:
     # 128 random bits. Links carry it signed (petitions.tokens), so the
     # database alone, without SECRET_KEY, cannot forge a link.
     return secrets.token_urlsafe(16)
 
 
-class SignatureQuerySet(models.QuerySet):
-    def confirmed(self):
+class SignatureQuerySet(models.QuerySet["Signature"]):
+    def confirmed(self) -> "SignatureQuerySet":
         return self.filter(confirmed_at__isnull=False)
 
-    def pending(self):
+    def pending(self) -> "SignatureQuerySet":
         return self.filter(confirmed_at__isnull=True)
 
-    def public(self):
+    def public(self) -> "SignatureQuerySet":
         """Confirmed signatures whose signers asked to appear in the public list."""
         return self.confirmed().filter(show_name=True)
 
-    def expired(self, now=None):
+    def expired(self, now: datetime | None = None) -> "SignatureQuerySet":
         """Pending signatures whose confirmation link has expired: due for deletion."""
         now = now or timezone.now()
         return self.pending().filter(created_at__lte=now - timedelta(days=settings.SIGNATURE_CONFIRMATION_DAYS))
 
-    def erase(self):
+    def erase(self) -> int:
         """Delete these signatures and every email about them; return how many signatures.
 
         Queued and failed emails hold the address; sent ones hold nothing
@@ -123,8 +128,8 @@ class Signature(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
-    email = models.EmailField(_("adresse e-mail"), max_length=254)
-    email_normalised = models.CharField(_("adresse e-mail normalisée"), max_length=254, editable=False)
+    email = models.EmailField(_("adresse e-mail"), max_length=EMAIL_MAX_LENGTH)
+    email_normalised = models.CharField(_("adresse e-mail normalisée"), max_length=EMAIL_MAX_LENGTH, editable=False)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     departement = models.CharField(_("département"), max_length=8)
     role = models.CharField(_("qualité"), max_length=12, choices=Role.choices)
@@ -188,40 +193,40 @@ class Signature(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.first_name} {self.last_name[:1]}."
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         # With the emails about it, which hold the address.
         erased = Signature.objects.filter(pk=self.pk).erase()
         return erased, {self._meta.label: erased}
 
     @property
-    def is_confirmed(self):
+    def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
 
     @property
-    def public_name(self):
+    def public_name(self) -> str:
         """First name and initial of the last name: "Zoé L."."""
         return f"{self.first_name} {self.last_name[:1].upper()}."
 
     @property
-    def departement_name(self):
+    def departement_name(self) -> str:
         return departement_label(self.departement)
 
-    def email_key(self, kind, number=0):
+    def email_key(self, kind: str, number: int = 0) -> str:
         return f"{self.EMAIL_KEY_PREFIX}{self.pk}:{kind}:{number}"
 
-    def queued_emails(self):
+    def queued_emails(self) -> models.QuerySet[OutgoingEmail]:
         """Emails to this signer not sent yet (they hold the address)."""
         return OutgoingEmail.objects.filter(key__startswith=f"{self.EMAIL_KEY_PREFIX}{self.pk}:").exclude(
             status=OutgoingEmail.Status.SENT
         )
 
-    def confirmation_expires_at(self):
+    def confirmation_expires_at(self) -> datetime:
         return self.created_at + timedelta(days=settings.SIGNATURE_CONFIRMATION_DAYS)
 
-    def confirmation_expired(self, now=None):
+    def confirmation_expired(self, now: datetime | None = None) -> bool:
         return not self.is_confirmed and (now or timezone.now()) >= self.confirmation_expires_at()
 
 
@@ -251,7 +256,7 @@ class SignatureCounter(models.Model):
             models.UniqueConstraint(fields=["petition", "shard"], name="petitions_signaturecounter_one_per_shard"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.petition_id}/{self.shard}: {self.confirmed}"
 
 
@@ -277,5 +282,5 @@ class SignatureTally(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.day} {self.departement}: {self.signatures}"
