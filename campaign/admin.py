@@ -171,9 +171,12 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("at", "user", "user_email", "action", "model", "query", "rows")
     fields = readonly_fields
 
+    # The log is never rewritten: entries made before a model changed app keep the label it had then.
+    MOVED_MODELS = {"petitions.organisation": "organisations.organisation"}
+
     @admin.display(description=_("données"), ordering="model")
     def data(self, entry):
         try:
-            return apps.get_model(entry.model)._meta.verbose_name_plural
+            return apps.get_model(self.MOVED_MODELS.get(entry.model, entry.model))._meta.verbose_name_plural
         except (LookupError, ValueError):
             return entry.model

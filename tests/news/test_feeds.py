@@ -4,6 +4,7 @@ import feedparser
 import pytest
 
 from news.models import Post
+from tests.campaign.html_text import heading
 from tests.news.factories import make_post
 from tests.organisations.factories import make_organisation
 
@@ -82,8 +83,11 @@ def test_organisation_feed_has_only_its_posts(client, posts):
 def test_feed_of_unknown_or_pending_organisation_is_not_found(client, db):
     make_organisation("En attente", slug="en-attente", status="pending")
 
-    assert client.get("/organisations/inconnue/rss/").status_code == 404
-    assert client.get("/organisations/en-attente/rss/").status_code == 404
+    unknown = client.get("/organisations/inconnue/rss/")
+    pending = client.get("/organisations/en-attente/rss/")
+
+    assert (unknown.status_code, pending.status_code) == (404, 404)
+    assert heading(unknown.content.decode()) == heading(pending.content.decode()) == "Page introuvable"
 
 
 def test_empty_feed_is_valid(client, db):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from campaign.env import Rate, parse_rates
 from news.models import Post
-from tests.campaign.html_text import block_texts
+from tests.campaign.html_text import block_texts, heading
 from tests.campaign.test_settings import load_settings
 from tests.news.factories import make_post
 
@@ -158,6 +158,7 @@ def test_any_query_gives_a_page_never_an_error(client, pages, settings, query, p
     response = client.get("/recherche/", {"q": query, "page": page})
 
     assert response.status_code == 200
+    assert heading(response.content.decode()) == "Rechercher"
 
 
 def test_search_in_the_english_interface(client, pages):
@@ -192,13 +193,15 @@ def test_searches_are_rate_limited_per_client_with_a_french_page(client, db, set
     assert "<title>Erreur : « fichage » : recherche" in html
 
 
-def test_another_client_can_still_search(client, pages, settings):
+def test_another_client_can_still_search(client, db, settings):
     settings.SEARCH_RATE_LIMITS = parse_rates("1/1m")
+    make_post("Contre le fichage")
     search(client, "fichage")
 
     other = client.get("/recherche/", {"q": "fichage"}, REMOTE_ADDR="192.0.2.7")
 
     assert other.status_code == 200
+    assert hit_titles(other.content.decode()) == ["Contre le fichage"]
 
 
 def test_search_rate_limits_from_the_environment(monkeypatch):
@@ -218,3 +221,4 @@ def test_malformed_queries_get_the_page_quickly(client, pages, query):
 
     assert time.perf_counter() - start < 1
     assert response.status_code == 200
+    assert heading(response.content.decode()) == "Rechercher"

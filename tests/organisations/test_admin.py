@@ -14,6 +14,7 @@ from campaign.models import AuditEntry, OutgoingEmail
 from organisations import services
 from organisations.models import Membership, Organisation
 from tests.campaign.factories import enrol_totp, make_user
+from tests.campaign.html_text import heading
 from tests.conftest import message_text
 from tests.organisations.factories import image_bytes, make_organisation
 
@@ -135,6 +136,16 @@ def test_an_account_in_the_log_cannot_be_deleted(staff):
     assert other.__class__.objects.filter(pk=other.pk).exists()
 
 
+def test_entries_from_before_organisations_had_their_own_app_name_the_same_data(staff):
+    for label in ("petitions.organisation", "organisations.organisation"):
+        AuditEntry.objects.create(user=staff, user_email=staff.email, action="list", model=label)
+
+    listing = logged_in(staff).get("/admin/campaign/auditentry/")
+
+    rows = listing.context["cl"].result_list
+    assert [listing.context["cl"].model_admin.data(entry) for entry in rows] == ["organisations signataires"] * 2
+
+
 def test_staff_with_only_the_view_permission_can_read_the_log():
     reader = enrol_totp(make_user(staff=True))
     reader.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
@@ -185,7 +196,8 @@ def test_withdrawing_takes_it_off_the_site_and_erases_the_contact(client, staff)
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.WITHDRAWN
     assert (organisation.contact_name, organisation.contact_email, organisation.join_message) == ("", "", "")
-    assert client.get("/organisations/bientot/").status_code == 404
+    page = client.get("/organisations/bientot/")
+    assert (page.status_code, heading(page.content.decode())) == (404, "Page introuvable")
 
 
 def test_approving_a_name_taken_meanwhile_is_refused_with_a_message(staff):

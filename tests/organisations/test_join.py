@@ -249,6 +249,9 @@ def test_a_name_of_a_confirmed_pending_request_is_refused_but_not_of_an_unconfir
 
     assert taken.status_code == 200
     assert (free_b.status_code, free_c.status_code) == (302, 302)
+    assert "a déjà signé l&#x27;appel ou attend la validation de sa demande." in taken.content.decode()
+    requests = Organisation.objects.filter(name__in=["collectif a", "collectif b", "collectif c"])
+    assert sorted(requests.values_list("name", "status")) == [("collectif b", "pending"), ("collectif c", "pending")]
 
 
 @pytest.mark.parametrize(

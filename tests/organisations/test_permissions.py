@@ -4,6 +4,7 @@ from django.test import Client
 from organisations.models import Organisation
 from organisations.permissions import can_edit_organisation, is_editor, organisations_for
 from tests.campaign.factories import enrol_totp, make_user
+from tests.campaign.html_text import heading
 from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,10 @@ def test_an_editor_of_a_withdrawn_organisation_loses_the_editing_page():
     withdrawn = make_organisation("Retirée", slug="retiree", status=Organisation.Status.WITHDRAWN)
     browser = logged_in(enrol_totp(make_editor(withdrawn)))
 
-    assert browser.get("/espace/organisations/retiree/").status_code == 404
+    response = browser.get("/espace/organisations/retiree/")
+
+    assert response.status_code == 404
+    assert heading(response.content.decode()) == "Page introuvable"
 
 
 def test_staff_may_edit_any_organisation(two_organisations):

@@ -4,6 +4,7 @@ from campaign.models import OutgoingEmail
 from petitions.counter import stored_counts
 from petitions.models import Signature
 from tests.campaign.factories import enrol_totp, make_user
+from tests.campaign.html_text import heading
 from tests.petitions.factories import make_signature
 
 
@@ -31,7 +32,8 @@ def test_staff_read_a_signature_but_cannot_edit_it(staff_client, petition):
 
     assert page.status_code == 200
     assert 'name="first_name"' not in page.content.decode()
-    assert staff_client.get("/admin/petitions/signature/add/").status_code == 403
+    adding = staff_client.get("/admin/petitions/signature/add/")
+    assert (adding.status_code, heading(adding.content.decode())) == (403, "Accès refusé")
 
 
 def test_staff_deleting_a_signature_erases_its_queued_emails(staff_client, petition):
