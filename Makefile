@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
-	@echo "make test   the whole test suite, lint and migration check"
+	@echo "make test   the whole test suite, lint (ruff, import-linter, mypy) and migration check"
 
 # The virtual environment, rebuilt when a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
