@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
-	@echo "make test   the whole test suite, lint and migration check"
+	@echo "make test   the whole test suite, lint (ruff, import-linter, mypy) and migration check"
 
 # The virtual environment, rebuilt when a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -81,6 +81,8 @@ test-faults: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 
 check-migrations: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -5,9 +5,9 @@ then, for each scenario, a warm-up and a measured wrk run (default 20 s at 16
 connections): a static file, a minimal Django view (the framework's ceiling),
 `/`, `/actualites/`, `/api/petition.json`, signing (POST, unique emails,
 addresses spread through X-Forwarded-For) and confirming (POST). It prints a
-table (requests/s, p50, p99, errors), the ratios the production issue sets as
-targets, checks that signature rows equal accepted responses, reports each
-gunicorn worker's resident memory, and writes everything to bench/results/.
+table (requests/s, p50, p99, errors), the ratios the production targets set,
+checks that signature rows equal accepted responses, reports each gunicorn
+worker's resident memory, and writes everything to bench/results/.
 
 The load generator runs on the same cores as the server: figures are for
 comparing runs and ratios on one machine, not absolute capacities.
@@ -330,7 +330,7 @@ def report(rows, memory, signatures):
 
 
 def check_targets(by_name, ratios, memory):
-    """The production issue's targets: True met, False missed, None not measured in this run."""
+    """The production targets: True met, False missed, None not measured in this run."""
 
     def p99_under(name, milliseconds):
         return by_name[name]["p99_us"] < milliseconds * 1000 if name in by_name else None

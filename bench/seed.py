@@ -33,9 +33,11 @@ from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from campaign.antispam import form_timestamp  # noqa: E402
-from campaign.models import OutgoingEmail, Page, PageRevision, Post  # noqa: E402
+from campaign.models import OutgoingEmail, Page, PageRevision  # noqa: E402
+from news.models import Post  # noqa: E402
+from organisations.models import Organisation  # noqa: E402
 from petitions import tokens  # noqa: E402
-from petitions.models import Organisation, Petition, Signature, SignatureCounter  # noqa: E402
+from petitions.models import Petition, Signature, SignatureCounter  # noqa: E402
 
 BENCH_DOMAIN = "bench.invalid"
 ORGANISATION_PREFIX = "bench-org-"

@@ -62,7 +62,8 @@ class CredentialMixin(BoundedFormMixin):
             AuthenticationResponse.from_dict(self.cleaned_data["credential"])
         except (KeyError, TypeError, ValueError, AttributeError):
             raise get_mfa_adapter().validation_error("incorrect_code") from None
-        return super().clean_credential()
+        # Mixed into allauth's WebAuthn forms only, which define clean_credential (untyped: mypy cannot see it).
+        return super().clean_credential()  # type: ignore[misc]
 
 
 class LoginWebAuthnForm(CredentialMixin, webauthn_forms.LoginWebAuthnForm):

@@ -182,7 +182,7 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
             to=email,
-            template="account_message",
+            template="campaign/emails/account_message",
             context={"subject": message.subject, "body": message.body},
             language=translation.get_language(),
         )

@@ -1,13 +1,16 @@
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.admin_mixins import ReadOnlyAdminMixin
-from campaign.models import OutgoingEmail, Page, PageRevision, Post, ScheduledJob, User
+from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, ScheduledJob, User
+from campaign.outbox import wake_worker
 
 
 @admin.register(User)
@@ -49,8 +52,8 @@ class PageForm(forms.ModelForm):
 
 class PageRevisionInline(admin.TabularInline):
     model = PageRevision
-    fields = ["created_at", "language", "title", "author", "view"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "language", "title", "author", "view")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = False
@@ -127,25 +130,21 @@ class PageRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["page", "language", "title", "author", "created_at"]
     list_filter = ["page", "language"]
-    fields = ["page", "language", "title", "author", "created_at", "body"]
-    readonly_fields = fields
+    readonly_fields = ("page", "language", "title", "author", "created_at", "body")
+    fields = readonly_fields
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status"]
-    fields = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject"]
-    readonly_fields = fields
+    readonly_fields = ("key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject")
+    fields = readonly_fields
     actions = ["retry"]
     deletable = True
 
     @admin.action(description=_("Réessayer l'envoi"))
     def retry(self, request, queryset):
-        from django.utils import timezone
-
-        from campaign.outbox import wake_worker
-
         count = queryset.filter(status=OutgoingEmail.Status.FAILED).update(
             status=OutgoingEmail.Status.PENDING, next_attempt_at=timezone.now(), created_at=timezone.now()
         )
@@ -161,29 +160,23 @@ class ScheduledJobAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Post)
-class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Posts are written on the editing page (/espace/actualites/); the admin lists them and shows mailings."""
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Staff read the log; nobody adds, changes or deletes an entry."""
 
-    list_display = ["__str__", "organisation", "status", "published_at", "updated_at"]
-    list_filter = ["status", "organisation"]
-    search_fields = ["title", "summary"]
-    fields = ["title", "slug", "organisation", "author", "status", "published_at", "updated_at", "edit", "progress"]
-    readonly_fields = fields
-    deletable = True
+    list_display = ["at", "user_email", "action", "data", "query", "rows"]
+    list_filter = ["action", "model"]
+    search_fields = ["user_email", "query"]
+    date_hierarchy = "at"
+    readonly_fields = ("at", "user", "user_email", "action", "model", "query", "rows")
+    fields = readonly_fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation", "author")
+    # The log is never rewritten: entries made before a model changed app keep the label it had then.
+    MOVED_MODELS = {"petitions.organisation": "organisations.organisation"}
 
-    @admin.display(description=_("Modifier"))
-    def edit(self, post):
-        return format_html('<a href="{}">{}</a>', reverse("news:edit", args=[post.pk]), _("Ouvrir la page d'édition"))
-
-    @admin.display(description=_("Envoi aux signataires"))
-    def progress(self, post):
-        from campaign.news.services import mailing_progress
-
-        if not hasattr(post, "mailing"):
-            return "—"
-        progress = mailing_progress(post)
-        return _("%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs") % progress
+    @admin.display(description=_("données"), ordering="model")
+    def data(self, entry):
+        try:
+            return apps.get_model(self.MOVED_MODELS.get(entry.model, entry.model))._meta.verbose_name_plural
+        except (LookupError, ValueError):
+            return entry.model

@@ -1,7 +1,9 @@
 """Admin building blocks shared by the apps."""
 
+from django.contrib import admin
 
-class ReadOnlyAdminMixin:
+
+class ReadOnlyAdminMixin(admin.options.BaseModelAdmin):
     """Records staff may read but nobody may add, change or delete from the admin (history, logs, tallies).
 
     ``deletable = True`` keeps deletion (signatures: staff erase one on request).

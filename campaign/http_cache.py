@@ -15,10 +15,13 @@ Invalidation: saving the content a page shows (an appeal revision, an
 organisation, a post) bumps a generation number in PostgreSQL; each process
 looks at it at most once per ``PAGE_CACHE_GENERATION_CHECK`` seconds, so every
 server drops its pages within about a second, whatever the cache backend.
+Each app names its models shown on public pages in its ``AppConfig.ready()``
+(``invalidate_pages_on_change``).
 Scheduled content: pages that show it use ``@public_page(scheduled=True)``;
-``PAGE_CACHE_HORIZONS`` name functions returning the next moment something
-scheduled becomes visible, and no entry and no ``max-age`` outlives it, so a
-post scheduled for 9:00 appears at 9:00 without cron.
+the functions given to ``add_horizon`` (by the apps that schedule content)
+return the next moment something scheduled becomes visible, and no entry and
+no ``max-age`` outlives it, so a post scheduled for 9:00 appears at 9:00
+without cron.
 
 Readers with a session (editors, staff) bypass the process cache; pages that
 set a cookie or vary on it are never stored.
@@ -32,17 +35,23 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.module_loading import import_string
+
+from campaign.models import CacheGeneration
 
 try:
+    # Optional for the site to work: without it, pages are kept plain and gzipped only.
     import brotli
 except ImportError:  # pragma: no cover - brotli is pinned in requirements.txt
     brotli = None
@@ -67,6 +76,9 @@ KEPT_HEADERS = {
     "x-robots-tag",
 }
 MIN_COMPRESS_BYTES = 512
+# Feeds and the sitemap are polled by machines: ten minutes is fresh enough
+# (and never past the next scheduled post, with ``scheduled=True``).
+MACHINE_READ_MAX_AGE = 600
 
 
 def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_error=86400, scheduled=False):
@@ -99,25 +111,41 @@ def public_page(view=None, *, max_age=60, stale_while_revalidate=600, stale_if_e
     return decorator(view) if view is not None else decorator
 
 
-def next_horizon():
-    """The next moment scheduled content appears (settings.PAGE_CACHE_HORIZONS), or None."""
-    moments = [import_string(path)() for path in settings.PAGE_CACHE_HORIZONS]
+# What names the next moment scheduled content appears: one function per app
+# that schedules content, added in its AppConfig.ready().
+horizons: list[Callable[[], datetime | None]] = []
+
+
+def add_horizon(function: Callable[[], datetime | None]) -> None:
+    if function not in horizons:
+        horizons.append(function)
+
+
+def next_horizon() -> datetime | None:
+    """The next moment scheduled content appears (see ``add_horizon``), or None."""
+    moments = [function() for function in horizons]
     return min((moment for moment in moments if moment is not None), default=None)
 
 
-def invalidate_pages():
+def invalidate_pages() -> None:
     """Drop every cached page, in every process and on every server (within a second)."""
-    from campaign.models import CacheGeneration
-
     CacheGeneration.bump(CacheGeneration.PAGES)
     generation_watcher.reset()
     page_store.clear()
 
 
-def content_changed(sender, **kwargs):
-    """Signal receiver for the models of ``PAGE_CACHE_INVALIDATED_BY``."""
+def content_changed(sender: type, **kwargs: object) -> None:
+    """Signal receiver for the models given to ``invalidate_pages_on_change``."""
     # After commit: a rolled-back change must not empty the caches.
     transaction.on_commit(invalidate_pages)
+
+
+def invalidate_pages_on_change(*models: type[Model]) -> None:
+    """Saving or deleting a row of these models (content public pages show) drops every cached page."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{label}-save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{label}-delete")
 
 
 class GenerationWatcher:
@@ -139,8 +167,6 @@ class GenerationWatcher:
         with self.lock:
             if now - self.checked_at < settings.PAGE_CACHE_GENERATION_CHECK:
                 return self.generation
-            from campaign.models import CacheGeneration
-
             try:
                 self.generation = CacheGeneration.current(CacheGeneration.PAGES)
             except DatabaseError:
@@ -180,6 +206,7 @@ class Entry:
     def respond(self, request):
         encoding = _preferred_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), self.variants)
         etag = self.etag if encoding is None else f'{self.etag[:-1]}-{encoding}"'
+        response: HttpResponse
         if etag in _etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
             for name, value in self.headers:

@@ -10,6 +10,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.files.base import ContentFile
@@ -37,6 +38,10 @@ class CleanImage:
     file: ContentFile
     width: int
     height: int
+
+    @property
+    def name(self) -> str:
+        return self.file.name or ""
 
 
 class ImageRejected(ValueError):
@@ -76,13 +81,13 @@ def clean_image(data, *, max_bytes, max_side):
             if probe.width * probe.height > MAX_PIXELS:
                 raise ImageRejected(too_many_pixels_message())
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as opened:
             # Resized before anything else loads it: thumbnail() lets a JPEG decode straight
             # at 1/2, 1/4 or 1/8 of its size, so a phone photo never sits whole in memory,
             # and the EXIF rotation then turns the small image, not the large one.
-            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            image.load()
-            image = ImageOps.exif_transpose(image)
+            opened.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -97,7 +102,11 @@ def clean_image(data, *, max_bytes, max_side):
         image = image.convert("RGBA")
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     output = io.BytesIO()
-    save_options = {"PNG": {"optimize": True}, "JPEG": {"quality": 85, "optimize": True}, "WEBP": {"quality": 85}}
+    save_options: dict[str, dict[str, Any]] = {
+        "PNG": {"optimize": True},
+        "JPEG": {"quality": 85, "optimize": True},
+        "WEBP": {"quality": 85},
+    }
     clean.save(output, format=image_format, **save_options[image_format])
     name = f"{uuid.uuid4().hex}.{FORMATS[image_format]}"
     return CleanImage(ContentFile(output.getvalue(), name=name), clean.width, clean.height)

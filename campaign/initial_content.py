@@ -1,9 +1,12 @@
-"""The site's initial texts, shipped with the code in ``campaign/content/``.
+"""The site's initial content: its texts, shipped with the code in ``campaign/content/``, and what the apps add.
 
 Loaded by `manage.py load_initial_content` (run by `make run` and on deploy).
-Loading is idempotent: a page that already exists is left as staff edited it.
+Each app adds its loader in its AppConfig.ready() (``add_loader``); they run
+in the order of INSTALLED_APPS, and each is idempotent: what already exists is
+left as staff edited it.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -11,6 +14,15 @@ from django.db import transaction
 from campaign.models import Page
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+# Each returns the list of what it created.
+loaders: list[Callable[[], list[str]]] = []
+
+
+def add_loader(function: Callable[[], list[str]]) -> None:
+    if function not in loaders:
+        loaders.append(function)
+
 
 PAGES = [
     (Page.APPEAL, "Appel", "appel-retrait-lsun.md"),

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 
 class EmlFileBackend(BaseEmailBackend):
+    # Set by Django's BaseEmailBackend (MAILERS' alias); django-stubs does not declare it.
+    alias: str | None
+
     def __init__(self, *, directory=None, **kwargs):
         super().__init__(**kwargs)
         if not directory:

@@ -1,19 +1,14 @@
-from datetime import timedelta
-from html import unescape
+from datetime import datetime
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models, transaction
 from django.db.models import Case, Value, When
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.markdown import render_markdown
@@ -23,10 +18,10 @@ from campaign.markdown import render_markdown
 PLACEHOLDER_MARK = "[À COMPLÉTER"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **extra)
@@ -34,7 +29,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -49,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -62,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("email"), name="campaign_user_email_ci_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
 
@@ -84,20 +79,20 @@ class Page(models.Model):
         verbose_name_plural = _("pages")
         ordering = ["pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @transaction.atomic
-    def publish(self, *, title, body, author=None, language="fr"):
+    def publish(self, *, title: str, body: str, author: "User | None" = None, language: str = "fr") -> "PageRevision":
         """Publish a new text. Earlier revisions are kept, never edited."""
         return self.revisions.create(title=title, body=body, author=author, language=language)
 
-    def current_revision(self, language="fr"):
+    def current_revision(self, language: str = "fr") -> "PageRevision | None":
         return PageRevision.objects.current(self.slug, language)
 
 
-class PageRevisionQuerySet(models.QuerySet):
-    def current(self, slug, language="fr"):
+class PageRevisionQuerySet(models.QuerySet["PageRevision"]):
+    def current(self, slug: str, language: str = "fr") -> "PageRevision | None":
         """The newest revision in ``language``, or else the newest French one."""
         return (
             self.filter(page__slug=slug, language__in={language, settings.LANGUAGE_CODE})
@@ -138,10 +133,10 @@ class PageRevision(models.Model):
             models.CheckConstraint(condition=~models.Q(body=""), name="campaign_pagerevision_body_not_empty"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.page} ({self.language}, {self.created_at:%Y-%m-%d %H:%M})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             # Revisions are history: a change is a new revision, never an edit.
             raise ValueError("A page revision cannot be changed once published.")
@@ -149,12 +144,12 @@ class PageRevision(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def has_placeholders(self):
+    def has_placeholders(self) -> bool:
         return PLACEHOLDER_MARK in self.body or PLACEHOLDER_MARK in self.title
 
 
-class OutgoingEmailQuerySet(models.QuerySet):
-    def due(self, now=None):
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
+    def due(self, now: datetime | None = None) -> "OutgoingEmailQuerySet":
         return self.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now())
 
 
@@ -209,7 +204,7 @@ class OutgoingEmail(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -231,18 +226,18 @@ class CacheGeneration(models.Model):
         verbose_name = _("génération du cache")
         verbose_name_plural = _("générations du cache")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}: {self.value}"
 
     @classmethod
-    def current(cls, name):
+    def current(cls, name: str) -> int:
         return cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
 
     @classmethod
-    def bump(cls, name):
+    def bump(cls, name: str) -> None:
         updated = cls.objects.filter(name=name).update(value=models.F("value") + 1, changed_at=timezone.now())
         if not updated:
-            cls.objects.bulk_create([cls(name=name, value=1)], ignore_conflicts=True)
+            CacheGeneration.objects.bulk_create([CacheGeneration(name=name, value=1)], ignore_conflicts=True)
 
 
 class SharedCacheEntry(models.Model):
@@ -270,7 +265,7 @@ class SharedCacheEntry(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -290,7 +285,7 @@ class RateLimitHits(models.Model):
     class Meta:
         db_table = "campaign_rate_limit"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key
 
 
@@ -309,230 +304,46 @@ class ScheduledJob(models.Model):
         verbose_name = _("tâche périodique")
         verbose_name_plural = _("tâches périodiques")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
-# ---------------------------------------------------------------------------
-# News (issue 5)
-# ---------------------------------------------------------------------------
+class AuditEntry(models.Model):
+    """One access by staff to personal data in bulk: who, when, what.
 
-# The PostgreSQL text search configuration created by migration
-# 0002_news: French stemming after unaccent, so "élèves" and "eleves" meet.
-SEARCH_CONFIG = "french_unaccent"
-# Marks around matched words in search excerpts. Private-use characters never
-# typed by anyone (they are removed from posts on save), so the excerpt can be
-# HTML-escaped as a whole and only then given its <mark> tags.
-HIGHLIGHT_START = "\ue000"
-HIGHLIGHT_STOP = "\ue001"
+    Append-only. The admin grants nobody change or delete rights, ``save()``
+    refuses to rewrite a row, and a PostgreSQL trigger (migration
+    ``audit_log``) rejects any UPDATE or DELETE, whatever the client.
+    """
 
+    class Action(models.TextChoices):
+        LIST = "list", _("Consultation d'une liste")
+        EXPORT = "export", _("Export")
 
-def without_highlight_marks(text):
-    return (text or "").replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
-
-
-def html_to_text(html):
-    """The readable text of sanitised HTML (for search excerpts)."""
-    return without_highlight_marks(" ".join(unescape(strip_tags(html)).split()))
-
-
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """What the public sees: published, and its publication time has come.
-
-        The only definition of "public" for posts: the list, the detail page,
-        the feeds, the sitemap, search, the home page and organisation pages
-        all start here, so a scheduled post appears at its time with no cron.
-        """
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
-
-    def scheduled(self, now=None):
-        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now or timezone.now())
-
-    def newest_first(self):
-        return self.order_by("-published_at", "-pk")
-
-    def next_publication(self, now=None):
-        """When the next scheduled post appears, or None: no cache may outlive that moment."""
-        return self.scheduled(now).aggregate(at=models.Min("published_at"))["at"]
-
-    def editable_by(self, user):
-        """Posts ``user`` may change: staff any; an editor those of their organisations."""
-        from petitions.organisations.permissions import is_editor, organisations_for
-
-        if not is_editor(user):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(organisation__in=organisations_for(user))
-
-
-class Post(models.Model):
-    """A news item written by an organisation (or by the coalition itself, with none)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Brouillon")
-        PUBLISHED = "published", _("Publiée")
-
-    title = models.CharField(_("titre"), max_length=200, blank=True)
-    slug = models.SlugField(_("adresse"), max_length=220, db_index=False)
-    summary = models.TextField(_("résumé"), max_length=500, blank=True)
-    body = models.TextField(_("texte (Markdown)"), blank=True)
-    body_html = models.TextField(editable=False, blank=True)
-    # The body as plain text: what search excerpts are cut from.
-    body_text = models.TextField(editable=False, blank=True)
-    image = models.ImageField(_("image"), upload_to="posts/", blank=True)
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(_("description de l'image"), max_length=250, blank=True)
-    organisation = models.ForeignKey(
-        "petitions.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="posts",
-        verbose_name=_("organisation"),
-        help_text=_("Aucune : la coalition elle-même."),
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    # PROTECT: an account that appears in the log cannot be deleted (deactivate it instead).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("compte")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("auteur ou autrice"),
-    )
-    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # In the future while scheduled. Kept when a post is unpublished; once
-    # stored, the slug never changes again (links to the post may exist).
-    published_at = models.DateTimeField(_("publication"), null=True, blank=True)
-    created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("mise à jour"), default=timezone.now, editable=False)
-    search = models.GeneratedField(
-        expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
-    objects = PostQuerySet.as_manager()
-
-    # Addresses taken by other pages under /actualites/.
-    RESERVED_SLUGS = frozenset({"rss", "atom", "page"})
+    # The address at the time: the account's may change later.
+    user_email = models.EmailField(_("adresse du compte"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("données"), max_length=100)
+    query = models.CharField(_("filtres et recherche"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("lignes"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("actualité")
-        verbose_name_plural = _("actualités")
-        ordering = ["-published_at", "-pk"]
-        indexes = [
-            models.Index(
-                models.F("published_at").desc(),
-                condition=models.Q(status="published"),
-                name="campaign_post_published_idx",
-            ),
-            GinIndex(fields=["search"], name="campaign_post_search_idx"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["slug"], name="campaign_post_slug_unique"),
-            models.CheckConstraint(condition=~models.Q(slug=""), name="campaign_post_slug_not_empty"),
-            models.CheckConstraint(
-                condition=~models.Q(status="published") | ~models.Q(title=""),
-                name="campaign_post_published_has_title",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
-                name="campaign_post_published_has_date",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(image="") | ~models.Q(image_alt=""),
-                name="campaign_post_image_has_alt",
-            ),
-        ]
+        verbose_name = _("entrée du journal d'accès")
+        verbose_name_plural = _("journal des accès aux données personnelles")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        # Created by the petition app, where the log began; the append-only trigger is on it.
+        db_table = "petitions_auditentry"
 
-    def __str__(self):
-        return self.title or gettext("(sans titre)")
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.get_action_display()} {self.model}"
 
-    def save(self, *args, **kwargs):
-        self.title = without_highlight_marks(self.title)
-        self.summary = without_highlight_marks(self.summary)
-        self.body_html = render_markdown(self.body)
-        self.body_text = html_to_text(self.body_html)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("An audit log entry cannot be changed.")
         super().save(*args, **kwargs)
-        self._stored_published_at = self.published_at
-
-    def get_absolute_url(self):
-        return reverse("news:detail", kwargs={"slug": self.slug})
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        post = super().from_db(db, field_names, values, **kwargs)
-        post._stored_published_at = post.__dict__.get("published_at")
-        return post
-
-    def is_public(self, now=None):
-        now = now or timezone.now()
-        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= now
-
-    def is_scheduled(self, now=None):
-        now = now or timezone.now()
-        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at > now
-
-    @property
-    def slug_is_locked(self):
-        """Published (or scheduled) once, as stored: its address may have been shared."""
-        return getattr(self, "_stored_published_at", None) is not None
-
-    @property
-    def was_updated(self):
-        """Changed noticeably after publication (worth an "updated on" line)."""
-        return self.published_at is not None and self.updated_at - self.published_at > timedelta(minutes=10)
-
-
-class PostMailing(models.Model):
-    """Staff's decision to send a post to the signers who asked for news. At most one per post."""
-
-    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="mailing", verbose_name=_("actualité"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("demandé par"),
-    )
-    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
-    # When a batch last committed: a mailing silent for too long lost its
-    # worker (killed mid-batch) and is resumed by the periodic task.
-    last_batch_at = models.DateTimeField(_("dernier lot"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("envoi aux signataires")
-        verbose_name_plural = _("envois aux signataires")
-
-    def __str__(self):
-        return str(self.post)
-
-
-class PostDelivery(models.Model):
-    """A post queued for one signer. The unique constraint is what makes "at most once" true."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
-    # Deleted with the signature: a withdrawn signer leaves no trace here.
-    signature = models.ForeignKey("petitions.Signature", on_delete=models.CASCADE, related_name="+")
-    # Emptied when the outbox forgets the message (after its retention period).
-    email = models.ForeignKey(OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("envoi d'une actualité")
-        verbose_name_plural = _("envois d'actualités")
-        constraints = [
-            models.UniqueConstraint(fields=["post", "signature"], name="campaign_postdelivery_once_per_signer"),
-        ]
-
-    def __str__(self):
-        return f"{self.post_id} → {self.signature_id}"

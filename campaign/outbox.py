@@ -18,11 +18,13 @@ import logging
 import smtplib
 import time
 from datetime import timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -35,12 +37,15 @@ MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 
 
 def render_email(template, context, language=None):
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html``."""
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``.
+
+    ``template`` names an app's email, ``"<app>/emails/<name>"``.
+    """
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
     return " ".join(subject.split()), text, html
 
 
@@ -70,11 +75,12 @@ def _insert_unless_queued(message):
     """
     meta, quote = OutgoingEmail._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     values = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({quote(meta.get_field('key').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"ON CONFLICT ({quote(cast(str, meta.get_field('key').column))}) DO NOTHING "
+        f"RETURNING {quote(cast(str, meta.pk.column))}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
@@ -87,9 +93,6 @@ def _insert_unless_queued(message):
 
 
 def wake_worker(run_after=None):
-    # Imported here: tasks import this module.
-    from campaign.tasks import deliver_pending_emails
-
     task = deliver_pending_emails if run_after is None else deliver_pending_emails.using(run_after=run_after)
     task.enqueue()
 
@@ -177,6 +180,15 @@ def deliver_due(*, limit=500, time_budget=50.0):
     if sent:
         logger.info("sent %d emails", sent)
     return sent
+
+
+@task()
+def deliver_pending_emails():
+    """Send what is due in the outbox. Enqueued on every queued email and every minute.
+
+    Defined here, beside what enqueues it (``wake_worker``).
+    """
+    return deliver_due()
 
 
 def prune(*, now=None):

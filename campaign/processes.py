@@ -5,8 +5,13 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
+from django.core.management.base import OutputWrapper
 
-def supervise(commands, stdout, stderr, stop_timeout=35):
+from campaign import embedded_db
+
+
+def supervise(commands: list[list[str]], stdout: OutputWrapper, stderr: OutputWrapper, stop_timeout: float = 35) -> int:
     """Start every command; stop them all (SIGTERM, then SIGKILL after ``stop_timeout``)
     when this process is asked to stop or when one of them exits. Return an exit status."""
     children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
@@ -20,9 +25,9 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
     signal.signal(signal.SIGTERM, stop)
     status = 0
     while not stopping:
-        for child in children:
+        for command, child in zip(commands, children, strict=True):
             if child.poll() is not None:
-                stderr.write(f"{' '.join(child.args[1:3])} stopped (exit {child.returncode}); stopping everything.\n")
+                stderr.write(f"{' '.join(command[1:3])} stopped (exit {child.returncode}); stopping everything.\n")
                 status = child.returncode or 1
                 stopping = True
         time.sleep(0.2)
@@ -38,14 +43,10 @@ def supervise(commands, stdout, stderr, stop_timeout=35):
             child.kill()
     # Children killed by Ctrl-C may not have detached from the embedded
     # PostgreSQL; forget them so that it stops when this process leaves.
-    from campaign import embedded_db
-
     embedded_db.forget_dead_processes()
     stdout.write("Stopped.\n")
     return status
 
 
-def manage(*arguments):
-    from django.conf import settings
-
+def manage(*arguments: str) -> list[str]:
     return [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments]

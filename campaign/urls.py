@@ -3,12 +3,15 @@ from allauth.account import views as account_views
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from campaign import accounts, views
 from campaign.media import serve_media
 from campaign.models import Page
-from campaign.news.views import robots_txt, sitemap_xml
+from campaign.sitemaps import PageSitemap
+from news.sitemaps import PostSitemap
+from organisations.sitemaps import OrganisationSitemap
 
 # The site's own pages, in the language of the address (campaign.views.error_page).
 handler400 = "campaign.views.bad_request"
@@ -16,6 +19,24 @@ handler403 = "campaign.views.permission_denied"
 handler404 = "campaign.views.page_not_found"
 handler429 = "campaign.views.too_many_requests"  # read by allauth's rate limits
 handler500 = "campaign.views.server_error"
+
+# /sitemap.xml, section by section. Not the list of signers: it is kept out of
+# search engines (noindex).
+SITEMAPS = {
+    "pages": PageSitemap(
+        ["home", "appeal", "news:list", "privacy", "legal", "petitions:sign", "organisations:list"],
+    ),
+    "posts": PostSitemap,
+    "organisations": OrganisationSitemap,
+}
+
+# Admin pages of models that moved to another app: staff's bookmarks, and the
+# links in moderation emails sent before the move, lead to the same page.
+MOVED_ADMIN_PAGES = {
+    "petitions/organisation": "organisations/organisation",
+    "petitions/auditentry": "campaign/auditentry",
+    "campaign/post": "news/post",
+}
 
 # django-allauth's account pages, but its login page under a French address:
 # the pattern is replaced, not shadowed, so that every link to it is French.
@@ -25,9 +46,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Before the admin's own: staff log in through allauth, with their second factor.
     path("admin/login/", accounts.admin_login),
+    *(
+        re_path(
+            rf"^admin/{old}/(?P<rest>.*)$",
+            RedirectView.as_view(url=f"/admin/{new}/%(rest)s", permanent=True, query_string=True),
+        )
+        for old, new in MOVED_ADMIN_PAGES.items()
+    ),
     path("admin/", admin.site.urls),
-    path("robots.txt", robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap_xml, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", views.sitemap_xml, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,8 +64,8 @@ urlpatterns += i18n_patterns(
     path("confidentialite/", views.page, {"slug": Page.PRIVACY}, name="privacy"),
     path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
     path("", include("petitions.urls")),
-    path("", include("petitions.organisations.urls")),
-    path("", include("campaign.news.urls")),
+    path("", include("organisations.urls")),
+    path("", include("news.urls")),
     path("compte/connexion/", account_views.login, name="account_login"),
     path("compte/continuer/", accounts.continue_after_enrolment, name="account_continue"),
     path("compte/", include(account_urlpatterns)),

@@ -3,6 +3,7 @@ import sys
 
 import psycopg
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from campaign import health
-from campaign.http_cache import public_page
+from campaign.http_cache import MACHINE_READ_MAX_AGE, public_page
 from campaign.models import Page, PageRevision
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,31 @@ def appeal(request):
 @public_page
 def page(request, slug):
     return render(request, "campaign/page.html", {"revision": _current_or_404(slug)})
+
+
+@require_safe
+@public_page(max_age=MACHINE_READ_MAX_AGE, scheduled=True)
+def sitemap_xml(request, sitemaps):
+    """/sitemap.xml, made of the sections the URLconf gives (campaign.urls)."""
+    return sitemap(request, sitemaps=sitemaps)
+
+
+@require_safe
+@public_page(max_age=24 * 3600)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /compte/",
+        "Disallow: /espace/",
+        "Disallow: /recherche/",
+        "Disallow: /en/recherche/",
+        "Disallow: /actualites/desabonnement/",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 @never_cache

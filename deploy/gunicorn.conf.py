@@ -2,8 +2,16 @@
 
 import multiprocessing
 import os
+import re
+from pathlib import Path
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
+# The control socket (for `gunicornc`), one per instance, under VAR_DIR (the
+# settings' default: var/ in the checkout). gunicorn's default path is the same
+# for every instance a user runs ($XDG_RUNTIME_DIR/gunicorn.ctl): a second one
+# (two `make serve`, the cluster test's two app servers) took it over.
+_var_dir = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+control_socket = str(_var_dir / "run" / f"gunicorn-{re.sub(r'[^A-Za-z0-9.-]', '_', bind)}.ctl")
 # Sync workers, one per core: measured (bench/) faster than threads for this
 # site, whose public pages are answered from memory and whose writes are short.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from campaign.admin_mixins import ReadOnlyAdminMixin
+from campaign.audit import AuditedAdminMixin
 from petitions import counter
 from petitions.addresses import normalise_email
-from petitions.audit import AuditedAdminMixin
 from petitions.models import Petition, Signature, SignatureTally
 
 
@@ -55,7 +55,7 @@ class SignatureAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "role", "show_name", "wants_news", "petition"]
     search_fields = ["=email_normalised"]
     search_help_text = _("Adresse e-mail exacte du ou de la signataire.")
-    fields = [
+    readonly_fields = (
         "petition",
         "first_name",
         "last_name",
@@ -71,8 +71,8 @@ class SignatureAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "confirmed_at",
         "reminders_sent",
         "last_reminded_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     # A million rows: no COUNT(*) of the whole table on each page.
     show_full_result_count = False
     list_per_page = 50
@@ -95,7 +95,3 @@ class SignatureTallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["petition", "day", "departement", "signatures"]
     list_filter = ["petition"]
-
-
-# The organisations' admin (issue 4) lives with their code.
-import petitions.organisations.admin  # noqa: E402, F401

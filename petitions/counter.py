@@ -18,7 +18,8 @@ from django.db.models import Count, Func, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from petitions.models import Organisation, Petition, Signature, SignatureCounter, SignatureTally
+from organisations.models import Organisation
+from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
 
 CACHE_KEY = "petitions:featured:v1"
 

@@ -1,5 +1,6 @@
 import itertools
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,10 +8,13 @@ from django.utils.translation import pgettext_lazy
 
 from campaign import forms as campaign_forms
 from campaign.antispam import AntiSpamFormMixin
+from campaign.departements import ABROAD, departement_from_postcode
 from campaign.forms import MAX_LENGTH_MESSAGE, BoundedFormMixin
 from petitions.addresses import normalise_email
-from petitions.departements import ABROAD, departement_from_postcode
-from petitions.models import Signature
+from petitions.models import EMAIL_MAX_LENGTH, Signature
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise as _StrPromise
 
 # What ends a domain name often found in spam ("exemple.fr"): after a dot, a word
 # that is one of these makes the text a link, not a name.
@@ -23,7 +27,7 @@ DOMAIN_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 FORMULA_START = ("=", "+", "-", "@")
 
 
-def _leading_word(text, limit):
+def _leading_word(text: str, limit: int) -> str:
     """The letters, digits and underscores ``text`` starts with, looking at ``limit`` characters at most."""
     for index, char in enumerate(text[:limit]):
         if not (char.isalnum() or char == "_"):
@@ -31,7 +35,7 @@ def _leading_word(text, limit):
     return text[:limit]
 
 
-def looks_like_link(value):
+def looks_like_link(value: str) -> bool:
     """A scheme ("https://"), "www.", or a word ending like a domain name ("exemple.fr").
 
     Plain string operations looking at each character a bounded number of
@@ -51,7 +55,7 @@ def looks_like_link(value):
 class NameField(campaign_forms.NameField):
     """A first or last name: any script, accents, apostrophes, hyphens; no link, no formula, nothing invisible."""
 
-    def __init__(self, *, autocomplete, required_message, **kwargs):
+    def __init__(self, *, autocomplete: str, required_message: "str | _StrPromise", **kwargs: Any) -> None:
         super().__init__(
             max_length=100,
             widget=forms.TextInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
@@ -59,7 +63,7 @@ class NameField(campaign_forms.NameField):
             **kwargs,
         )
 
-    def validate(self, value):
+    def validate(self, value: str) -> None:
         super().validate(value)
         if not value:
             return
@@ -131,29 +135,29 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         # Lower-casing can lengthen some letters ("İ"): the normalised form must fit too.
-        if len(normalise_email(email)) > Signature._meta.get_field("email_normalised").max_length:
+        if len(normalise_email(email)) > EMAIL_MAX_LENGTH:
             raise forms.ValidationError(
                 _("Cette adresse e-mail n'est pas valide. Vérifiez-la (exemple : prenom.nom@exemple.fr)."),
                 code="invalid",
             )
         return email
 
-    def clean_postcode(self):
+    def clean_postcode(self) -> str:
         # "75 011", "75011 " and a non-breaking space are all 75011.
         return "".join(self.cleaned_data["postcode"].split())
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         self._clean_location()
         return super().clean()
 
-    def _clean_location(self):
+    def _clean_location(self) -> None:
         if self.cleaned_data.get("abroad"):
             # Nothing more than we need: no postcode is kept for a signer abroad.
             self.cleaned_data["postcode"] = ""
@@ -185,7 +189,7 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
             else:
                 self.cleaned_data["departement"] = departement
 
-    def signature_data(self):
+    def signature_data(self) -> dict[str, Any]:
         """The cleaned fields, as Signature's fields."""
         data = self.cleaned_data
         return {

@@ -1,10 +1,9 @@
-"""Initial data of the petitions app, loaded by `manage.py load_initial_content`.
+"""Initial data of the petition, loaded by `manage.py load_initial_content`.
 
 Each loader is idempotent and returns a list of what it created.
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from campaign.models import Page
 from petitions.models import Petition
@@ -14,7 +13,7 @@ FEATURED_SLUG = "retrait-lsun"
 
 @transaction.atomic
 def load_petition():
-    """The featured petition, signing the appeal (issue 3)."""
+    """The featured petition, signing the appeal."""
     if Petition.objects.exists():
         return []
     appeal = Page.objects.get(slug=Page.APPEAL)
@@ -26,52 +25,3 @@ def load_petition():
         featured=True,
     )
     return [FEATURED_SLUG]
-
-
-# The eleven organisations the appeal names, under the names it uses. Only
-# what the names themselves make plain is filled in: the kind of the three
-# whose names say "union" (SNUipp: Syndicat national unitaire…; SUD and CNT
-# education unions) and of ICEM and FIMEM (the Freinet pedagogical movements
-# the campaign is built with), and the département carried by "PAS 38" and
-# "SNUipp 82". Full names, websites and descriptions are left to staff.
-FOUNDING_ORGANISATIONS = [
-    ("CNT éducation", "cnt-education", "syndicat", "national"),
-    ("SUD éducation", "sud-education", "syndicat", "national"),
-    ("PAS 38", "pas-38", "autre", "38"),
-    ("SNUipp 82", "snuipp-82", "syndicat", "82"),
-    ("AFJK", "afjk", "autre", "national"),
-    ("ICEM", "icem", "mouvement", "national"),
-    ("FIMEM", "fimem", "mouvement", "national"),
-    ("FFPU", "ffpu", "autre", "national"),
-    ("LESN", "lesn", "autre", "national"),
-    ("LAP", "lap", "autre", "national"),
-    ("CNRBE", "cnrbe", "autre", "national"),
-]
-
-
-@transaction.atomic
-def load_organisations():
-    """The eleven organisations named in the appeal, approved; returns the slugs created.
-
-    An organisation that exists already (by slug) is left as staff edited it.
-    """
-    from petitions.models import Organisation
-
-    now = timezone.now()
-    created = []
-    for name, slug, kind, scope in FOUNDING_ORGANISATIONS:
-        _organisation, is_new = Organisation.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "scope": scope,
-                "founding": True,
-                "status": Organisation.Status.APPROVED,
-                "approved_at": now,
-                "created_at": now,
-            },
-        )
-        if is_new:
-            created.append(slug)
-    return created

@@ -11,6 +11,8 @@ import enum
 import functools
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,11 +23,14 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaign import site
+from campaign.db import violated_constraint
+from campaign.links import ExpiredLink, GoneLink, InvalidLink
 from campaign.models import PageRevision
 from campaign.outbox import queue_email
+from campaign.site import absolute_url
 from petitions import tokens
 from petitions.addresses import normalise_email
+from petitions.counter import PetitionSnapshot
 from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
 
 logger = logging.getLogger(__name__)
@@ -42,63 +47,68 @@ class Outcome(enum.Enum):
     NOTHING_SENT = "nothing-sent"
 
 
-def absolute_url(name, *args, language=None):
+def email_context(signature: Signature, petition_title: str, language: str | None) -> dict[str, Any]:
+    # The links in the signer's language: /en/… for a signature given in English.
     with translation.override(language or settings.LANGUAGE_CODE):
-        return site.absolute_url(reverse(name, args=args))
-
-
-def email_context(signature, petition_title, language):
+        confirm_url = absolute_url(reverse("petitions:confirm", args=[tokens.confirmation_token(signature)]))
+        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
+        share_url = absolute_url(reverse("home"))
     return {
         "signature": signature,
         "petition_title": petition_title,
-        "confirm_url": absolute_url("petitions:confirm", tokens.confirmation_token(signature), language=language),
-        "withdraw_url": absolute_url("petitions:withdraw", tokens.withdrawal_token(signature), language=language),
-        "share_url": absolute_url("home", language=language),
+        "confirm_url": confirm_url,
+        "withdraw_url": withdraw_url,
+        "share_url": share_url,
         "expires_at": signature.confirmation_expires_at(),
         "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS,
     }
 
 
-def queue_confirmation(signature, petition_title, *, number=0, language=None):
+def queue_confirmation(
+    signature: Signature, petition_title: str, *, number: int = 0, language: str | None = None
+) -> None:
     queue_email(
         key=signature.email_key("confirm", number),
         to=signature.email,
-        template="signature_confirm",
+        template="petitions/emails/signature_confirm",
         context=email_context(signature, petition_title, language),
         language=language,
     )
 
 
-def queue_already_signed(signature, petition_title, *, number, language=None):
+def queue_already_signed(
+    signature: Signature, petition_title: str, *, number: int, language: str | None = None
+) -> None:
     queue_email(
         key=signature.email_key("already", number),
         to=signature.email,
-        template="signature_already_signed",
+        template="petitions/emails/signature_already_signed",
         context=email_context(signature, petition_title, language),
         language=language,
     )
 
 
-def current_appeal_revision(appeal_id):
+def current_appeal_revision(appeal_id: int) -> RawSQL:
     """The appeal's newest French revision, as a subquery evaluated by the INSERT itself."""
     sql, params = _current_appeal_revision_sql(appeal_id, settings.LANGUAGE_CODE)
     return RawSQL(f"({sql})", params)  # noqa: S611 - SQL compiled by the ORM, values as parameters
 
 
 @functools.lru_cache(maxsize=16)
-def _current_appeal_revision_sql(appeal_id, language):
+def _current_appeal_revision_sql(appeal_id: int, language: str) -> tuple[str, tuple[Any, ...]]:
     # Compiled once per process: compiling the ORM subquery for every
     # signature took longer than the INSERT itself (bench/README.md).
     revisions = PageRevision.objects.filter(page_id=appeal_id, language=language)
     return revisions.order_by("-created_at", "-pk").values("pk")[:1].query.sql_with_params()
 
 
-def _violated_constraint(error):
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
-def sign(petition, data, *, language=None, now=None):
+def sign(
+    petition: Petition | PetitionSnapshot,
+    data: dict[str, Any],
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
     """Record a signature for ``petition`` (a snapshot) from the form's cleaned ``data``.
 
     A new address gets a pending signature and the confirmation email. A known
@@ -113,7 +123,7 @@ def sign(petition, data, *, language=None, now=None):
                 _create(petition, normalised, data, language=language, now=now or timezone.now())
             return Outcome.CREATED
         except IntegrityError as error:
-            if _violated_constraint(error) != ONE_PER_EMAIL:
+            if violated_constraint(error) != ONE_PER_EMAIL:
                 raise
         outcome = _sign_again(petition, normalised, data, language=language, now=now)
         if outcome is not None:
@@ -123,7 +133,9 @@ def sign(petition, data, *, language=None, now=None):
     return Outcome.NOTHING_SENT
 
 
-def _create(petition, normalised, data, *, language, now):
+def _create(
+    petition: Petition | PetitionSnapshot, normalised: str, data: dict[str, Any], *, language: str | None, now: datetime
+) -> None:
     signature = Signature.objects.create(
         petition_id=petition.id,
         appeal_revision_id=current_appeal_revision(petition.appeal_id),
@@ -135,7 +147,14 @@ def _create(petition, normalised, data, *, language, now):
 
 
 @transaction.atomic
-def _sign_again(petition, normalised, data, *, language, now):
+def _sign_again(
+    petition: Petition | PetitionSnapshot,
+    normalised: str,
+    data: dict[str, Any],
+    *,
+    language: str | None,
+    now: datetime | None,
+) -> Outcome | None:
     """The address has signed: decide under the row lock. None: the row is gone, try again."""
     now = now or timezone.now()
     existing = (
@@ -160,33 +179,37 @@ def _sign_again(petition, normalised, data, *, language, now):
     return Outcome.CONFIRMATION_RESENT
 
 
-def may_remind(signature, now):
+def may_remind(signature: Signature, now: datetime) -> bool:
     if signature.reminders_sent >= settings.SIGNATURE_REMINDER_MAX:
         return False
     last = signature.last_reminded_at
     return last is None or (now - last).total_seconds() >= settings.SIGNATURE_REMINDER_INTERVAL
 
 
-def find_for_confirmation(value, now=None):
-    """(signature or None, expired) for the token of a confirmation link; (None, False) for a bad one.
+def signature_for_confirmation(value: str, now: datetime | None = None) -> Signature:
+    """The signature a confirmation link names; raises ExpiredLink or InvalidLink.
 
     A confirmed signature is found whatever the link's age (confirming is
-    idempotent); a pending one only while its link is valid.
+    idempotent); a pending one only while its link is valid. A link whose
+    time is up is told apart even after its unconfirmed signature was deleted.
     """
     read = tokens.read_confirmation_token(value)
     if read is None:
-        return None, False
+        raise InvalidLink
     signature = Signature.objects.select_related("petition").filter(token=read.token).first()
     if signature is not None and signature.is_confirmed:
-        return signature, False
+        return signature
     now = now or timezone.now()
     if signature is not None:
-        return (None, True) if signature.confirmation_expired(now) else (signature, False)
-    expired = (now - read.signed_at).total_seconds() >= settings.SIGNATURE_CONFIRMATION_DAYS * 86400
-    return None, expired
+        if signature.confirmation_expired(now):
+            raise ExpiredLink
+        return signature
+    if (now - read.signed_at).total_seconds() >= settings.SIGNATURE_CONFIRMATION_DAYS * 86400:
+        raise ExpiredLink
+    raise InvalidLink
 
 
-def confirm(signature, now=None):
+def confirm(signature: Signature, now: datetime | None = None) -> bool:
     """Confirm a pending signature; True if this call confirmed it (False: it already was)."""
     now = now or timezone.now()
     # Found and changed by primary key only. "WHERE id = ... AND confirmed_at
@@ -208,16 +231,18 @@ def confirm(signature, now=None):
     return True
 
 
-def find_for_withdrawal(value):
-    """(signature or None, valid link)."""
+def signature_for_withdrawal(value: str) -> Signature:
+    """The signature a withdrawal link names; raises GoneLink (withdrawn already) or InvalidLink."""
     token = tokens.read_withdrawal_token(value)
     if token is None:
-        return None, False
+        raise InvalidLink
     signature = Signature.objects.select_related("petition", "appeal_revision").filter(token=token).first()
-    return signature, True
+    if signature is None:
+        raise GoneLink
+    return signature
 
 
-def withdraw(signature):
+def withdraw(signature: Signature) -> bool:
     """Delete the signature, its queued emails, and with them every personal field. Idempotent."""
     return Signature.objects.filter(pk=signature.pk).erase() > 0
 
@@ -227,7 +252,7 @@ def withdraw(signature):
 # ---------------------------------------------------------------------------
 
 
-def add_months(moment, months):
+def add_months(moment: datetime, months: int) -> datetime:
     """The same day ``months`` later (the month's last day when it is shorter)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
@@ -235,7 +260,7 @@ def add_months(moment, months):
     return moment.replace(year=year, month=month, day=day)
 
 
-def erasure_due_at(petition):
+def erasure_due_at(petition: Petition) -> datetime | None:
     if petition.closes_at is None:
         return None
     return add_months(petition.closes_at, settings.SIGNATURE_RETENTION_MONTHS)
@@ -244,21 +269,22 @@ def erasure_due_at(petition):
 @dataclass
 class PruneReport:
     unconfirmed: int = 0
-    erased: dict = field(default_factory=dict)  # petition slug -> signatures erased
+    erased: dict[str, int] = field(default_factory=dict)  # petition slug -> signatures erased
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"unconfirmed": self.unconfirmed, "erased": self.erased}
 
 
-def petitions_due_for_erasure(now):
+def petitions_due_for_erasure(now: datetime) -> list[Petition]:
     due = []
     for petition in Petition.objects.filter(archived_at__isnull=True, closes_at__isnull=False):
-        if erasure_due_at(petition) <= now:
+        due_at = erasure_due_at(petition)
+        if due_at is not None and due_at <= now:
             due.append(petition)
     return due
 
 
-def prune(*, now=None, dry_run=False):
+def prune(*, now: datetime | None = None, dry_run: bool = False) -> PruneReport:
     """Delete expired unconfirmed signatures, and erase the signers of petitions closed long enough."""
     now = now or timezone.now()
     report = PruneReport()
@@ -275,7 +301,7 @@ def prune(*, now=None, dry_run=False):
 
 
 @transaction.atomic
-def archive(petition, *, now=None):
+def archive(petition: Petition, *, now: datetime | None = None) -> int:
     """Erase every signer of a closed petition, keeping the counts per département and day.
 
     The count shown does not move: what the triggers subtract as the rows go

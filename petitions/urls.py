@@ -1,4 +1,4 @@
-"""The petition: signing, confirming, withdrawing, signatories, the counter (issue 3)."""
+"""The petition: signing, confirming, withdrawing, signatories, the counter."""
 
 from django.urls import path
 

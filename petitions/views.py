@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign import ratelimit
 from campaign.http_cache import public_page
+from campaign.links import ExpiredLink, GoneLink, InvalidLink
 from campaign.site import absolute_url
 from petitions import counter, services, share, tokens
 from petitions.forms import SignatureForm
@@ -78,15 +79,16 @@ def _counts_for(petition):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
-    signature, expired = services.find_for_confirmation(token)
-    if expired:
+    try:
+        signature = services.signature_for_confirmation(token)
+    except ExpiredLink:
         return render(
             request,
             "petitions/confirm_expired.html",
             {"confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS},
             status=410,
         )
-    if signature is None:
+    except InvalidLink:
         return _invalid_link(request)
     if request.method == "POST":
         services.confirm(signature)
@@ -102,15 +104,18 @@ def confirm(request, token):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token):
-    signature, valid = services.find_for_withdrawal(token)
-    if not valid:
+    try:
+        signature = services.signature_for_withdrawal(token)
+    except GoneLink:
+        # Withdrawn already: withdrawing again is done at once.
+        if request.method == "POST":
+            return redirect("petitions:withdrawn")
+        return render(request, "petitions/withdraw_gone.html", status=404)
+    except InvalidLink:
         return _invalid_link(request)
     if request.method == "POST":
-        if signature is not None:
-            services.withdraw(signature)
+        services.withdraw(signature)
         return redirect("petitions:withdrawn")
-    if signature is None:
-        return render(request, "petitions/withdraw_gone.html", status=404)
     context = {"signature": signature, "queued_emails": signature.queued_emails().count()}
     return render(request, "petitions/withdraw.html", context)
 

@@ -2,6 +2,7 @@
 
 import socket
 import threading
+import uuid
 from email import message_from_bytes, policy
 
 import pytest
@@ -12,6 +13,13 @@ from django.core.management import call_command
 from campaign.http_cache import generation_watcher, page_store
 from campaign.initial_content import load_pages
 from campaign.shared_cache import PostgresCache
+
+
+def use_own_cache(settings):
+    """A cache of one's own for the test (rate-limit counters, used TOTP codes), without flushing a shared Redis."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }
 
 
 def _empty_caches():

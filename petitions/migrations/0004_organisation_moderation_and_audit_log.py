@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import petitions.models
-import petitions.organisations.scopes
+import organisations.models
+import organisations.scopes
 from django.conf import settings
 from django.db import migrations, models
 
@@ -160,12 +160,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='organisation',
             name='scope',
-            field=models.CharField(choices=petitions.organisations.scopes.scope_choices, default='national', max_length=8, verbose_name='périmètre'),
+            field=models.CharField(choices=organisations.scopes.scope_choices, default='national', max_length=8, verbose_name='périmètre'),
         ),
         migrations.AlterField(
             model_name='organisation',
             name='website',
-            field=models.URLField(blank=True, validators=[petitions.models._http_url], verbose_name='site web'),
+            field=models.URLField(blank=True, validators=[organisations.models._http_url], verbose_name='site web'),
         ),
         migrations.AddIndex(
             model_name='organisation',

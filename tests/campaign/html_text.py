@@ -46,3 +46,31 @@ def block_texts(html, css_class):
     parser = _BlockText(css_class)
     parser.feed(html)
     return parser.blocks
+
+
+class _Heading(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.inside = False
+        self.parts = []
+        self.found = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h1" and not self.found:
+            self.inside = True
+
+    def handle_endtag(self, tag):
+        if tag == "h1" and self.inside:
+            self.inside = False
+            self.found = True
+
+    def handle_data(self, data):
+        if self.inside:
+            self.parts.append(data)
+
+
+def heading(html):
+    """The text of the page's first ``<h1>``: what the reader is told the page is."""
+    parser = _Heading()
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split())

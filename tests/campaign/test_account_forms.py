@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from campaign import account_forms
-from tests.accounts import PASSWORD, enrol_totp, make_user, use_own_cache
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user
+from tests.conftest import use_own_cache
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.accounts import PASSWORD, enrol_totp, make_user, totp_code, use_own_cache
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user, totp_code
+from tests.conftest import use_own_cache
 
 pytestmark = pytest.mark.django_db
 

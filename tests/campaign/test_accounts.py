@@ -16,9 +16,10 @@ from campaign.accounts import AccountAdapter, after_enrolment_url
 from campaign.client_ip import client_key
 from campaign.models import OutgoingEmail, SharedCacheEntry, User
 from campaign.shared_cache import PostgresCache
-from tests.accounts import PASSWORD, enrol_totp, make_user, second_factors, totp_code, use_own_cache
-from tests.conftest import message_text
-from tests.petitions.organisations.factories import make_editor, make_organisation
+from organisations.models import Organisation
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user, second_factors, totp_code
+from tests.conftest import message_text, use_own_cache
+from tests.organisations.factories import make_editor, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def log_in(client, email, password=PASSWORD):
 # --- Enrolment is mandatory ----------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/petitions/organisation/", "/espace/", "/", "/organisations/"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/organisations/organisation/", "/espace/", "/", "/organisations/"])
 def test_staff_without_second_factor_is_sent_to_enrolment_from_any_page(pages, path):
     staff = logged_in(make_user(superuser=True))
 
@@ -92,7 +93,7 @@ def test_enrolling_returns_to_the_page_that_was_asked_for():
     staff = make_user(superuser=True)
     client = Client()
     log_in(client, staff.email)
-    client.get("/admin/petitions/organisation/?status=pending")
+    client.get("/admin/organisations/organisation/?status=pending")
     page = client.get("/compte/2fa/totp/activate/").content.decode()
     secret = re.search(r'id="totp-secret">(\w+)</code>', page).group(1)
 
@@ -100,8 +101,10 @@ def test_enrolling_returns_to_the_page_that_was_asked_for():
 
     assert response["Location"] == "/compte/2fa/recovery-codes/"
     assert "Codes de secours" in client.get("/compte/2fa/recovery-codes/").content.decode()
-    assert client.get("/compte/continuer/")["Location"] == "/admin/petitions/organisation/?status=pending"
-    assert client.get("/admin/petitions/organisation/").status_code == 200
+    assert client.get("/compte/continuer/")["Location"] == "/admin/organisations/organisation/?status=pending"
+    admin_page = client.get("/admin/organisations/organisation/")
+    assert admin_page.status_code == 200
+    assert admin_page.context["cl"].model is Organisation
 
 
 def test_a_wrong_code_does_not_enrol():
@@ -120,7 +123,20 @@ def test_a_wrong_code_does_not_enrol():
 def test_enrolled_staff_reach_the_admin():
     staff = logged_in(enrol_totp(make_user(superuser=True)))
 
-    assert staff.get("/admin/").status_code == 200
+    response = staff.get("/admin/")
+
+    assert response.status_code == 200
+    # Each part of the site under its own heading, in alphabetical order of their names.
+    assert [app["app_label"] for app in response.context["app_list"]] == [
+        "news",
+        "auth",
+        "account",
+        "mfa",
+        "organisations",
+        "petitions",
+        "campaign",
+        "django_tasks_database",
+    ]
 
 
 def test_the_last_second_factor_cannot_be_removed():
@@ -179,7 +195,10 @@ def test_a_recovery_code_also_works_once():
     assert client.post("/compte/2fa/authenticate/", {"code": code})["Location"] == "/espace/"
     again = Client()
     log_in(again, user.email)
-    assert again.post("/compte/2fa/authenticate/", {"code": code}).status_code == 200
+    refused = again.post("/compte/2fa/authenticate/", {"code": code})
+    assert refused.status_code == 200
+    assert "Code incorrect." in refused.content.decode()
+    assert "_auth_user_id" not in again.session
 
 
 def test_staff_go_through_allauth_to_reach_the_admin():
@@ -202,7 +221,9 @@ def test_staff_log_in_with_their_second_factor_then_reach_the_admin():
     response = client.post("/compte/2fa/authenticate/", {"code": totp_code()})
 
     assert response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    admin_page = client.get("/admin/")
+    assert admin_page.status_code == 200
+    assert admin_page.context["user"].email == "equipe@example.org"
 
 
 def test_the_admin_login_form_of_django_is_not_reachable():
@@ -213,7 +234,7 @@ def test_the_admin_login_form_of_django_is_not_reachable():
 
     assert response.status_code == 302
     assert response["Location"].startswith("/compte/connexion/")
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
 
 
 TOO_MANY = "Trop de tentatives de connexion échouées. Veuillez réessayer ultérieurement."

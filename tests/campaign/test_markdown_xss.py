@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from campaign.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
-from campaign.models import Post
-from tests.campaign.news.factories import make_post
+from news.models import Post
+from tests.news.factories import make_post
 
 # Known payloads (OWASP cheat sheet, PortSwigger, Markdown-specific ones).
 XSS_PAYLOADS = [

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.campaign.html_text import heading
+
 
 @pytest.fixture
 def media(settings, tmp_path):
@@ -26,4 +28,7 @@ def test_uploaded_images_are_served_with_a_year_of_cache(client, media, db):
 
 @pytest.mark.parametrize("path", ["/media/notes.txt", "/media/../settings.py", "/media/logos/absent.png"])
 def test_nothing_but_stored_images_is_served(client, media, db, path):
-    assert client.get(path).status_code == 404
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert heading(response.content.decode()) == "Page introuvable"

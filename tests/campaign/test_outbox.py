@@ -20,7 +20,7 @@ def test_email_templates(settings):
 
 
 def queue(key="hello:1", to="zoe@example.org", name="Zoé"):
-    return outbox.queue_email(key=key, to=to, template="hello", context={"name": name})
+    return outbox.queue_email(key=key, to=to, template="tests/emails/hello", context={"name": name})
 
 
 def test_queued_email_is_sent_by_the_worker_through_smtp(smtp_server, run_tasks):

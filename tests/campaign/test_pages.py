@@ -6,7 +6,7 @@ from django.test import Client
 
 from campaign.initial_content import load_pages, read_content
 from campaign.models import Page, PageRevision, User
-from tests.accounts import enrol_totp
+from tests.campaign.factories import enrol_totp
 from tests.campaign.html_text import block_texts
 
 

@@ -19,16 +19,20 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from campaign.antispam import form_timestamp
-from campaign.models import OutgoingEmail, Post, User
-from campaign.news.services import unsubscribe_token
+from campaign.models import OutgoingEmail, User
+from news.mailing import unsubscribe_token
+from news.models import Post
+from organisations.models import Organisation
+from organisations.services import confirmation_token
 from petitions import tokens
 from petitions.initial_content import load_petition
-from petitions.models import Organisation, Petition, Signature
-from petitions.organisations.services import confirmation_token
-from tests.accounts import PASSWORD, enrol_totp, make_user, use_own_cache
-from tests.campaign.news.factories import make_post
+from petitions.models import Petition, Signature
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user
+from tests.campaign.html_text import heading
+from tests.conftest import use_own_cache
+from tests.news.factories import make_post
+from tests.organisations.factories import make_organisation
 from tests.petitions.factories import make_signature
-from tests.petitions.organisations.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -292,4 +296,5 @@ def test_second_factor_and_security_keys(second_factor_asked, code, credential):
     send(Client(), "POST", "/compte/2fa/webauthn/login/", {"credential": credential})
 
     assert "_auth_user_id" not in second_factor_asked.session
-    assert second_factor_asked.get("/compte/2fa/authenticate/").status_code == 200  # still asked
+    still_asked = second_factor_asked.get("/compte/2fa/authenticate/")
+    assert (still_asked.status_code, heading(still_asked.content.decode())) == (200, "Double authentification")

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import RequestFactory
 
 from campaign import ratelimit
+from campaign.env import Rate, parse_rates
 from campaign.models import RateLimitHits
-from campaign.ratelimit import Rate, parse_rates
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 START = 600 * 3_000_000  # a moment, far from any real one

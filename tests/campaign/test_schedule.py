@@ -10,7 +10,7 @@ from campaign.schedule import enqueue_due
 
 def test_each_periodic_task_is_enqueued_once_until_due_again(db, settings):
     settings.PERIODIC_TASKS = {
-        "often": ("campaign.tasks.deliver_pending_emails", 60),
+        "often": ("campaign.outbox.deliver_pending_emails", 60),
         "daily": ("campaign.tasks.prune_outbox", 24 * 3600),
     }
     now = timezone.now()
@@ -21,8 +21,8 @@ def test_each_periodic_task_is_enqueued_once_until_due_again(db, settings):
 
     assert (first, again, later) == (["often", "daily"], [], ["often"])
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
-        "campaign.tasks.deliver_pending_emails",
-        "campaign.tasks.deliver_pending_emails",
+        "campaign.outbox.deliver_pending_emails",
+        "campaign.outbox.deliver_pending_emails",
         "campaign.tasks.prune_outbox",
     ]
     assert ScheduledJob.objects.get(name="daily").next_run_at == now + timedelta(days=1)

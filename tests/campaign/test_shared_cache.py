@@ -9,8 +9,8 @@ from django.core.cache import caches
 from django.db import connection
 
 from campaign import ratelimit
+from campaign.env import Rate
 from campaign.models import RateLimitHits, SharedCacheEntry
-from campaign.ratelimit import Rate
 from campaign.shared_cache import PostgresCache
 from campaign.tasks import prune_shared_store
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from petitions.models import Organisation
-from petitions.organisations import services
-from tests.accounts import enrol_totp, make_user, second_factors, totp_code
+from organisations import services
+from organisations.models import Organisation
+from tests.campaign.factories import enrol_totp, make_user, second_factors, totp_code
 
 NEW_PASSWORD = "les enfants ne sont pas des fiches"
 

@@ -8,9 +8,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from PIL import Image
 
-from campaign.models import Post
-from tests.accounts import totp_code
-from tests.campaign.news.factories import PASSWORD, make_organisation, make_post, make_user
+from news.models import Post
+from tests.campaign.factories import PASSWORD, totp_code
+from tests.news.factories import make_post
+from tests.organisations.factories import make_editor, make_organisation
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def site(transactional_db, settings, tmp_path, live_server):
 def editor(site):
     """An editor of SUD éducation with two-factor authentication (TOTP) enrolled."""
     organisation = make_organisation("SUD éducation", slug="sud-education")
-    user = make_user("redaction@sud-education.example", organisations=[organisation], second_factor=False)
+    user = make_editor(organisation, "redaction@sud-education.example")
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return user, secret

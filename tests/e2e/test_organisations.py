@@ -3,7 +3,7 @@
 import pytest
 from PIL import Image
 
-from petitions.models import Organisation
+from organisations.models import Organisation
 
 WIDTHS = [360, 1280]
 
@@ -11,7 +11,7 @@ WIDTHS = [360, 1280]
 @pytest.fixture
 def site(transactional_db):
     from campaign.initial_content import load_pages
-    from petitions.initial_content import load_organisations
+    from organisations.initial_content import load_organisations
 
     load_pages()
     load_organisations()

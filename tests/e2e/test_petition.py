@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from petitions.counter import CACHE_KEY
 from petitions.models import Petition, Signature
-from tests.accounts import use_own_cache
-from tests.conftest import message_text
+from tests.conftest import message_text, use_own_cache
 from tests.petitions.factories import make_signature
 
 WIDTH = 360

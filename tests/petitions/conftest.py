@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from petitions.initial_content import load_petition
 from petitions.models import Petition
-from tests.accounts import use_own_cache
+from tests.conftest import use_own_cache
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,16 @@ def make_petition(**fields):
     return Petition.objects.create(**(defaults | fields))
 
 
-def make_signature(petition, *, confirmed=True, **fields):
+def featured_petition():
+    """The featured petition, created the first time (needs the `pages` fixture: it signs the appeal)."""
+    return Petition.objects.featured().first() or make_petition(
+        title="Retrait du LSUN", slug="retrait-lsun", featured=True
+    )
+
+
+def make_signature(petition=None, *, confirmed=True, **fields):
+    """A signature of ``petition`` (by default the featured one), confirmed unless ``confirmed=False``."""
+    petition = petition or featured_petition()
     number = next(_numbers)
     now = timezone.now()
     defaults = {

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from petitions import counter, services, tokens
 from petitions.models import Signature
-from tests.campaign.html_text import block_texts
+from tests.campaign.html_text import block_texts, heading
 from tests.conftest import message_text
 from tests.petitions.factories import make_signature
 
@@ -140,6 +140,7 @@ def test_expired_link_still_says_expired_once_the_signature_is_pruned(client, pe
         response = client.get(path)
 
     assert response.status_code == 410
+    assert heading(response.content.decode()) == "Ce lien de confirmation a expiré"
 
 
 def test_a_confirmed_signature_old_link_still_thanks(client, petition):
@@ -177,7 +178,8 @@ def test_malformed_tampered_or_unknown_links_give_a_404_that_explains(client, pe
         "Si vous voulez signer l'appel, remplissez le formulaire de signature : vous recevrez un nouveau lien.",
     ]
     if kind == "confirmer":
-        assert client.get(f"/signer/confirmer/{unknown_token}/").status_code == 404
+        unknown = client.get(f"/signer/confirmer/{unknown_token}/")
+        assert (unknown.status_code, heading(unknown.content.decode())) == (404, "Ce lien n'est pas valable")
 
 
 def test_confirmation_pages_are_not_cached(client, petition):

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from organisations.models import Organisation
 from petitions import counter
-from petitions.models import Organisation, Signature, SignatureCounter
+from petitions.models import Signature, SignatureCounter
 from tests.campaign.html_text import block_texts
 from tests.petitions.factories import make_petition, make_signature
 

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from campaign.antispam import form_timestamp
+from campaign.env import parse_rates
 from campaign.models import OutgoingEmail
-from campaign.ratelimit import parse_rates
 from petitions.models import Signature
 from tests.campaign.html_text import block_texts
 from tests.petitions.factories import form_data

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from campaign.ratelimit import Rate
+from campaign.env import Rate
 from tests.campaign.test_settings import load_settings
 
 

@@ -11,11 +11,11 @@ from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from campaign.antispam import form_timestamp
+from campaign.env import parse_rates
 from campaign.models import OutgoingEmail, Page
-from campaign.ratelimit import parse_rates
 from petitions import services
 from petitions.models import Signature
-from tests.campaign.html_text import block_texts
+from tests.campaign.html_text import block_texts, heading
 from tests.conftest import message_text
 from tests.petitions.factories import form_data, make_petition, make_signature
 
@@ -96,7 +96,7 @@ def test_valid_submission_stores_a_pending_signature_and_queues_its_email(client
         "pending",
     )
     assert email.subject == "Confirmez votre signature de l'appel pour le retrait du LSUN"
-    assert DBTaskResult.objects.filter(task_path="campaign.tasks.deliver_pending_emails").count() == 1
+    assert DBTaskResult.objects.filter(task_path="campaign.outbox.deliver_pending_emails").count() == 1
 
 
 def test_check_your_inbox_page(client, petition):
@@ -314,6 +314,7 @@ def test_rate_limit_counts_the_client_behind_the_trusted_proxy(client, petition,
     neighbour = client.post("/signer/", form_data(email="c@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.8")
 
     assert [first.status_code, second.status_code, neighbour.status_code] == [302, 429, 302]
+    assert sorted(Signature.objects.values_list("email", flat=True)) == ["a@example.org", "c@example.org"]
 
 
 def test_invalid_submissions_do_not_use_up_the_limit(client, petition, settings):
@@ -322,6 +323,7 @@ def test_invalid_submissions_do_not_use_up_the_limit(client, petition, settings)
         client.post("/signer/", form_data(email="typo@"))
 
     assert client.post("/signer/", form_data()).status_code == 302
+    assert list(Signature.objects.values_list("email", flat=True)) == ["zoe@example.org"]
 
 
 def _post_frozen(client, data):
@@ -509,7 +511,10 @@ def test_petition_not_open_yet_refuses_signatures(client, petition):
 def test_no_featured_petition_means_no_signing_page(client, pages):
     make_petition(featured=False)
 
-    assert client.get("/signer/").status_code == 404
+    response = client.get("/signer/")
+
+    assert response.status_code == 404
+    assert heading(response.content.decode()) == "Page introuvable"
 
 
 def test_an_address_that_grows_when_lowered_is_refused_not_crashed(client, petition):

@@ -8,7 +8,7 @@ from campaign.models import OutgoingEmail
 from petitions import tokens
 from petitions.counter import featured, stored_counts
 from petitions.models import Signature
-from tests.campaign.html_text import block_texts
+from tests.campaign.html_text import block_texts, heading
 from tests.petitions.factories import form_data, make_signature
 
 SIGNED = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
@@ -159,3 +159,5 @@ def test_withdrawal_link_works_for_a_confirmed_signature_long_after(client, peti
         response = client.get(withdraw_path(signature))
 
     assert response.status_code == 200
+    assert heading(response.content.decode()) == "Vos données et le retrait de votre signature"
+    assert Signature.objects.get().pk == signature.pk

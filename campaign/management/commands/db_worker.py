@@ -5,8 +5,8 @@ import os
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from campaign.outbox import deliver_pending_emails
 from campaign.schedule import Scheduler
-from campaign.tasks import deliver_pending_emails
 
 
 class Command(db_worker.Command):

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.module_loading import import_string
+
+from campaign.initial_content import loaders
 
 
 class Command(BaseCommand):
@@ -10,8 +10,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         created = []
-        for path in settings.INITIAL_CONTENT_LOADERS:
-            created.extend(import_string(path)())
+        for load in loaders:
+            created.extend(load())
         if created:
             self.stdout.write(f"Created: {', '.join(map(str, created))}")
         else:
