@@ -117,7 +117,7 @@ class Block:
 
 def _wrap(text, face, width):
     """Greedy line breaking on ordinary spaces (no-break spaces keep their words together)."""
-    lines = []
+    lines: list[str] = []
     for word in text.split(" "):
         if not word:
             continue
