@@ -8,11 +8,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve test test-cluster test-faults lint check-migrations system-libs chromium bench bench-seed bench-profile clean
+.PHONY: help run staff serve test test-cluster test-faults lint check-migrations system-libs chromium bench bench-seed bench-profile clean
 
 help:
 	@echo "make run    the site on http://127.0.0.1:8000/ with its worker; emails in var/mail/"
 	@echo "make test   the whole test suite, lint (ruff, import-linter, mypy) and migration check"
+	@echo "make staff  the first staff account (questions in French)"
 
 # The virtual environment, rebuilt when a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -31,6 +32,12 @@ var/secret_key:
 
 run: $(STAMP) system-libs var/secret_key
 	DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py devrun
+
+# A staff account with every right, with the settings `make run` uses (the
+# database migrated first, so it works before the first `make run` too).
+staff: $(STAMP) var/secret_key
+	@DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py migrate --verbosity 0
+	@DEBUG=1 SECRET_KEY="$$(cat var/secret_key)" $(PY) manage.py createsuperuser
 
 # Production settings on this machine: gunicorn (deploy/gunicorn.conf.py) and
 # the worker. Plain HTTP on 127.0.0.1: put nginx or Caddy in front (docs/deploy.md).

@@ -15,11 +15,15 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
+from allauth.core.internal.cryptokit import compare_user_code
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import clear_totp_secret, format_hotp_value, hotp_value
 from allauth.mfa.webauthn.forms import AddWebAuthnForm as BaseAddWebAuthnForm
 from django import template
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect, render, resolve_url
@@ -27,7 +31,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from campaign.client_ip import client_key
 from campaign.outbox import queue_email
@@ -46,6 +50,7 @@ ENROLMENT_VIEWS = {
     "mfa_generate_recovery_codes",
     "mfa_reauthenticate",
     "mfa_reauthenticate_webauthn",
+    "account_cancel_totp",
     "account_reauthenticate",
     "account_logout",
 }
@@ -113,10 +118,11 @@ def on_site(url):
 
 
 class SiteOnUrl:
-    """What allauth's email templates read of ``current_site`` (``name``, ``domain``), from SITE_URL."""
+    """What allauth's templates read of ``current_site``: the campaign's name, and SITE_URL's host."""
 
     def __init__(self):
-        self.domain = self.name = urlsplit(settings.SITE_URL).netloc
+        self.name = _("Appel pour le retrait du LSUN")
+        self.domain = urlsplit(settings.SITE_URL).netloc
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -171,13 +177,21 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's messages (password reset, address confirmation) go through the outbox like every email.
 
         They name the site as SITE_URL does, never as the request's Host
-        header says: a forged Host must not end up in a reset link.
+        header says: a forged Host must not end up in a reset link. Their
+        texts (templates/account/email/) speak as the campaign's other emails.
         """
         request = allauth_context.request
         message = self.render_mail(
             template_prefix,
             email,
-            {"request": request, "email": email, "current_site": SiteOnUrl(), **context},
+            {
+                "request": request,
+                "email": email,
+                "current_site": SiteOnUrl(),
+                "site_url": settings.SITE_URL,
+                "link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+                **context,
+            },
         )
         queue_email(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
@@ -188,7 +202,64 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
+# A refused code is compared with the codes of the steps this far either side of
+# now (30 s each): ten minutes covers a code read, then typed after a pause, and
+# a phone whose clock is a few minutes off. Beyond, it is simply a wrong code.
+CODE_DIAGNOSIS_STEPS = 20
+
+
+def why_code_refused(code, *, totp_secrets=(), recovery_codes=None):
+    """Why allauth refused a second-factor code, as a key of ``MFAAdapter.error_messages``.
+
+    allauth says "Incorrect code." for a typo, a code already used and a code
+    whose 30 seconds are over alike, and people cannot tell what to do.
+    Called only after allauth's check (and its rate limit) refused the code:
+    it admits nothing, it only names the reason.
+    """
+    now = int(time.time()) // mfa_settings.TOTP_PERIOD
+    for secret in totp_secrets:
+        for step in range(now - CODE_DIAGNOSIS_STEPS, now + CODE_DIAGNOSIS_STEPS + 1):
+            if compare_user_code(actual=code, expected=format_hotp_value(hotp_value(secret, step))):
+                if abs(step - now) <= mfa_settings.TOTP_TOLERANCE:
+                    return "code_used"  # right and current, yet refused: allauth saw it already
+                return "code_expired" if step < now else "code_early"
+    if recovery_codes is not None:
+        used = set(recovery_codes.generate_codes()) - set(recovery_codes.get_unused_codes())
+        if any(compare_user_code(actual=code, expected=value) for value in used):
+            return "recovery_code_used"
+    return "wrong_code"
+
+
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # Why a code was refused (why_code_refused); allauth's "incorrect_code"
+        # remains for a security key's refused answer.
+        "wrong_code": _(
+            "Code incorrect : ce n'est ni le code que votre application affiche pour ce compte, ni l'un de vos "
+            "codes de secours. Vérifiez le compte choisi dans l'application et recopiez ses 6 chiffres."
+        ),
+        "wrong_activation_code": _(
+            "Code incorrect : il ne vient pas de la clé de cette page. Vérifiez que l'application a bien ajouté "
+            "cette clé (code QR, lien ou clé à saisir), puis recopiez les 6 chiffres qu'elle affiche."
+        ),
+        "code_used": _(
+            "Ce code a déjà servi : chaque code ne sert qu'une fois. Attendez que l'application en affiche "
+            "un nouveau (ils changent toutes les 30 secondes) et saisissez-le."
+        ),
+        "code_expired": _(
+            "Ce code a expiré : les codes changent toutes les 30 secondes. Saisissez celui que l'application "
+            "affiche maintenant ; s'il est refusé aussi, réglez votre téléphone sur l'heure automatique."
+        ),
+        "code_early": _(
+            "Ce code n'est pas encore valable : l'horloge de votre téléphone est en avance. Réglez-le sur "
+            "l'heure automatique, puis saisissez le code affiché."
+        ),
+        "recovery_code_used": _(
+            "Ce code de secours a déjà servi : chacun ne sert qu'une fois. Prenez-en un autre dans votre liste."
+        ),
+    }
+
     def build_totp_svg(self, url):
         # Drawn inline in the page: the CSP refuses data: images, and an
         # XML prologue has no place inside HTML.
@@ -205,6 +276,26 @@ class MFAAdapter(DefaultMFAAdapter):
             return True
         others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=SECOND_FACTORS)
         return others.exclude(pk=authenticator.pk).exists()
+
+
+@login_required
+@require_POST
+def cancel_totp_activation(request):
+    """Give up the key the activation page shows; the next visit draws a new one.
+
+    The key waiting for its first code is kept in the session (allauth's
+    ``mfa.totp.secret``) across reloads and back buttons, until enrolment
+    succeeds or this button is pressed.
+    """
+    clear_totp_secret(request)
+    messages.info(
+        request,
+        _(
+            "Activation annulée : la clé affichée ne servira pas. Si votre application l'avait déjà ajoutée, "
+            "supprimez-la de l'application."
+        ),
+    )
+    return redirect("mfa_index")
 
 
 @login_required
@@ -240,3 +331,9 @@ register = template.Library()
 def json_attr(value):
     """JSON for a data-* attribute (autoescaping makes it attribute-safe): no inline script needed."""
     return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+@register.filter
+def key_groups(value):
+    """A secret key in groups of four characters, easier to read and to type (``ABCDEFGH`` → ``[ABCD, EFGH]``)."""
+    return [value[start : start + 4] for start in range(0, len(value), 4)]

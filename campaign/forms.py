@@ -36,7 +36,14 @@ class LengthFirst(forms.Field):
                     code="max_length",
                     params={"limit_value": self.max_length, "show_value": length},
                 )
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValueError:
+            # A parser giving up with a bare ValueError instead of Django's
+            # ValidationError (a JSON number of 5,000 digits exceeds Python's
+            # integer conversion limit inside json.loads): the input is
+            # invalid, not the server broken.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 _length_first_classes: dict[type[forms.Field], type[forms.Field]] = {}

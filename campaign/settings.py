@@ -344,6 +344,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # Logging in after choosing a password (an invitation is a password-reset
 # link) leads straight to two-factor enrolment.
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Confirming one's address in the browser where the login began finishes that
+# login and goes where it was going (the admin, enrolment), not back to the
+# login page. allauth does it only when the pending login is in the session.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Accounts handle people's personal data: the session ends with the browser.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_NOTIFICATIONS = False
@@ -357,6 +361,7 @@ MFA_FORMS = {
     "add_webauthn": "campaign.accounts.AddWebAuthnForm",
     "authenticate": "campaign.account_forms.AuthenticateForm",
     "reauthenticate": "campaign.account_forms.MFAReauthenticateForm",
+    "activate_totp": "campaign.account_forms.ActivateTOTPForm",
     "login_webauthn": "campaign.account_forms.LoginWebAuthnForm",
     "authenticate_webauthn": "campaign.account_forms.AuthenticateWebAuthnForm",
     "reauthenticate_webauthn": "campaign.account_forms.ReauthenticateWebAuthnForm",
@@ -364,6 +369,10 @@ MFA_FORMS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Retrait du LSUN"
+# The codes of the 30 seconds before and after are accepted too (RFC 6238, 5.2):
+# a code read just before it changes, or a phone clock a little off, must not
+# be refused. Each code still works once.
+MFA_TOTP_TOLERANCE = 1
 # WebAuthn needs HTTPS, except on http://localhost while developing.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 

@@ -44,6 +44,7 @@ account_urlpatterns = [pattern for pattern in allauth_account_urls.urlpatterns i
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Before the admin's own: staff log in through allauth, with their second factor.
     path("admin/login/", accounts.admin_login),
     *(
@@ -69,6 +70,7 @@ urlpatterns += i18n_patterns(
     path("compte/connexion/", account_views.login, name="account_login"),
     path("compte/continuer/", accounts.continue_after_enrolment, name="account_continue"),
     path("compte/", include(account_urlpatterns)),
+    path("compte/2fa/totp/annuler/", accounts.cancel_totp_activation, name="account_cancel_totp"),
     path("compte/2fa/", include("allauth.mfa.urls")),
     prefix_default_language=False,
 )

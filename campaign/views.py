@@ -1,9 +1,12 @@
+import functools
 import logging
 import sys
+from pathlib import Path
 
 import psycopg
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
+from django.contrib.staticfiles import finders
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -68,6 +71,18 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@functools.cache
+def _favicon():
+    return Path(str(finders.find("icons/favicon.ico"))).read_bytes()
+
+
+@require_safe
+@public_page(max_age=7 * 24 * 3600)
+def favicon(request):
+    """/favicon.ico: browsers, feed readers and bookmarks ask for it whatever the pages link to."""
+    return HttpResponse(_favicon(), content_type="image/vnd.microsoft.icon")
 
 
 @never_cache

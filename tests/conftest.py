@@ -1,14 +1,17 @@
 """Fixtures shared by the whole suite: content, the task worker, SMTP, the browser."""
 
+import os
 import socket
 import threading
 import uuid
 from email import message_from_bytes, policy
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 
 from campaign.http_cache import generation_watcher, page_store
 from campaign.initial_content import load_pages
@@ -133,3 +136,19 @@ def message_text(message):
 
 def message_html(message):
     return message.get_body(preferencelist=("html",)).get_content().replace("\r\n", "\n")
+
+
+def command_env(**overrides):
+    """The environment of a command run as a separate process (``make staff``, ``manage.py devrun``) on the
+    test's database: the embedded server's, or DATABASE_URL's server; the project's settings, not the suite's."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SITE_URL", "EMAIL_URL"}
+    }
+    name = connection.settings_dict["NAME"]
+    if env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path=f"/{name}"))
+    else:
+        env["EMBEDDED_DATABASE_NAME"] = name
+    return {**env, **overrides}

@@ -5,13 +5,15 @@ Every account must have a second factor before it can do anything.
 ``second_factor=True``, an authenticator app); ``enrol_totp(user)`` gives one
 an authenticator app (and recovery codes), after which
 ``client.force_login(user)`` reaches protected pages; ``totp_code()`` computes
-what that app would show (RFC 6238).
+what that app would show (RFC 6238); ``page_secret(html)`` reads the key the
+activation page shows.
 """
 
 import base64
 import hashlib
 import hmac
 import itertools
+import re
 import struct
 import time
 
@@ -51,6 +53,17 @@ def totp_code(secret=TOTP_SECRET, at=None):
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
+
+
+def page_secret(html):
+    """The key of the authenticator-app activation page, as an app would read it (its groups joined)."""
+    return "".join(re.findall(r"<span>(\w+)</span>", re.search(r'id="totp-secret">(.*?)</code>', html).group(1)))
+
+
+def field_errors(html, name):
+    """The error messages shown beside one field."""
+    match = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", match[1]) if match else []
 
 
 def second_factors(user):

@@ -17,11 +17,11 @@ def site(transactional_db):
 
 
 def watch_console(page):
-    """Console errors, CSP refusals included (Chromium reports them there); the missing favicon aside."""
+    """Console errors, CSP refusals and failed requests included (Chromium reports them there)."""
     errors = []
 
     def record(message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(message.text)
 
     page.on("console", record)

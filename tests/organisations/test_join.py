@@ -13,7 +13,7 @@ from campaign.env import parse_rates
 from campaign.models import OutgoingEmail, User
 from organisations import services
 from organisations.models import Membership, Organisation
-from tests.campaign.factories import PASSWORD, enrol_totp, make_user, second_factors, totp_code
+from tests.campaign.factories import PASSWORD, enrol_totp, make_user, page_secret, second_factors, totp_code
 from tests.campaign.html_text import block_texts
 from tests.conftest import message_html, message_text
 from tests.organisations.factories import image_bytes, make_organisation
@@ -164,7 +164,7 @@ def test_the_whole_join_journey(client, smtp_server, run_tasks, moderator, media
 
     # 7. It enrols an authenticator app…
     activation = browser.get("/compte/2fa/totp/activate/").content.decode()
-    secret = re.search(r'<code class="totp-secret" id="totp-secret">(\w+)</code>', activation).group(1)
+    secret = page_secret(activation)
     response = browser.post("/compte/2fa/totp/activate/", {"code": totp_code(secret)}, follow=True)
     assert "<h1>Codes de secours</h1>" in response.content.decode()
     assert second_factors(editor) == ["recovery_codes", "totp"]

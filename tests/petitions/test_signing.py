@@ -15,17 +15,12 @@ from campaign.env import parse_rates
 from campaign.models import OutgoingEmail, Page
 from petitions import services
 from petitions.models import Signature
+from tests.campaign.factories import field_errors
 from tests.campaign.html_text import block_texts, heading
 from tests.conftest import message_text
 from tests.petitions.factories import form_data, make_petition, make_signature
 
 SITE = "http://127.0.0.1:8000"
-
-
-def field_errors(html, name):
-    """The error messages shown beside one field."""
-    match = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', html, re.S)
-    return re.findall(r"<li>(.*?)</li>", match[1]) if match else []
 
 
 def input_value(html, name):
