@@ -204,7 +204,7 @@ def test_a_recovery_code_also_works_once():
     log_in(again, user.email)
     refused = again.post("/compte/2fa/authenticate/", {"code": code})
     assert refused.status_code == 200
-    assert "Code incorrect." in refused.content.decode()
+    assert "Ce code de secours a déjà servi" in refused.content.decode()
     assert "_auth_user_id" not in again.session
 
 
