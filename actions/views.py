@@ -8,8 +8,8 @@ again instead of the server remembering them. Responses are ``no-store``.
 
 No anti-robot stamp: it protects what a form stores or sends, and a letter
 stores and sends nothing (a robot posting gets a letter back, no more); the
-stamp's single use would itself be a stored row. Drawing a PDF costs tens of
-milliseconds of CPU, so PDFs are rate limited per client network
+stamp's single use would itself be a stored row. Drawing a PDF costs 60 to
+115 ms of CPU (the page alone, 8 ms), so PDFs are rate limited per client network
 (``LETTER_PDF_RATE_LIMITS``), which records the client's keyed hash and the
 times of its requests, never a value of the form.
 """
