@@ -11,6 +11,7 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
+from django.forms.widgets import ChoiceWidget
 from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -85,48 +86,46 @@ class LetterDateField(forms.DateField):
             raise forms.ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
 
 
-class DataRadioSelect(forms.RadioSelect):
-    """Radio buttons whose options carry ``data-`` attributes, for the live preview's script."""
+class OptionDataMixin(ChoiceWidget):
+    """Options carrying ``data-`` attributes (``option_data()``), which the live preview's script reads."""
 
-    def __init__(self, *args: Any, option_data: dict[str, dict[str, str]] | None = None, **kwargs: Any) -> None:
+    def option_data(self, value: Any) -> dict[str, str]:
+        return {}
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: Any,
+        index: int,
+        subindex: int | None = None,
+        attrs: Any = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data(value))
+        return option
+
+
+class DataRadioSelect(OptionDataMixin, forms.RadioSelect):
+    """Radio buttons whose options carry the ``data-`` attributes given by value."""
+
+    def __init__(self, *args: Any, data: dict[str, dict[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.option_data = option_data or {}
+        self.data = data or {}
 
-    def create_option(
-        self,
-        name: str,
-        value: Any,
-        label: Any,
-        selected: Any,
-        index: int,
-        subindex: int | None = None,
-        attrs: Any = None,
-    ) -> dict[str, Any]:
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["attrs"].update(self.option_data.get(str(value), {}))
-        return option
+    def option_data(self, value: Any) -> dict[str, str]:
+        return self.data.get(str(value), {})
 
 
-class OfficerSelect(forms.Select):
-    """The académies' data protection officers, each option carrying its designation and address."""
+class OfficerSelect(OptionDataMixin, forms.Select):
+    """The académies' data protection officers, each option carrying its designation, address and email."""
 
-    def create_option(
-        self,
-        name: str,
-        value: Any,
-        label: Any,
-        selected: Any,
-        index: int,
-        subindex: int | None = None,
-        attrs: Any = None,
-    ) -> dict[str, Any]:
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+    def option_data(self, value: Any) -> dict[str, str]:
         officer = getattr(value, "instance", None)
-        if officer is not None:
-            option["attrs"].update(
-                {"data-designation": officer.designation, "data-address": officer.address, "data-email": officer.email}
-            )
-        return option
+        if officer is None:
+            return {}
+        return {"data-designation": officer.designation, "data-address": officer.address, "data-email": officer.email}
 
 
 def in_each_language(text: Promise) -> dict[str, str]:
@@ -299,9 +298,7 @@ class AccessRequestForm(LetterForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         recipient = cast(forms.ChoiceField, self.fields["destinataire_type"])
-        recipient.widget = DataRadioSelect(
-            choices=recipient.choices, option_data={HEAD: in_each_language(HEAD_DESIGNATION)}
-        )
+        recipient.widget = DataRadioSelect(choices=recipient.choices, data={HEAD: in_each_language(HEAD_DESIGNATION)})
         if not DataProtectionOfficer.objects.exists():
             # Staff have not entered any académie yet: the choice would lead nowhere.
             recipient.choices = [choice for choice in RECIPIENTS if choice[0] != OFFICER]
@@ -413,7 +410,7 @@ class MotionForm(LetterForm):
         super().__init__(*args, **kwargs)
         council = cast(forms.ChoiceField, self.fields["type_conseil"])
         council.widget = DataRadioSelect(
-            choices=council.choices, option_data={key: in_each_language(text) for key, text in COUNCILS.items()}
+            choices=council.choices, data={key: in_each_language(text) for key, text in COUNCILS.items()}
         )
 
     def letter_values(self) -> dict[str, str]:
