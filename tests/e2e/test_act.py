@@ -120,6 +120,8 @@ def test_a_parent_asks_for_their_childs_data_in_french(site, visit, live_server)
     page.get_by_role("link", name="Demander ce qui est enregistré sur votre enfant").click()
     page.wait_for_url(f"{live_server.url}/agir/lettre-acces-donnees/")
     assert preview(page, "fr", "nom_enfant") == "[nom de votre enfant]"
+    page.wait_for_load_state("networkidle")
+    requests_before = len(act.requests)
     fill_access_request(page, FRENCH)
 
     # The preview fills in as the parent types, with what was typed as text.
@@ -136,6 +138,7 @@ def test_a_parent_asks_for_their_childs_data_in_french(site, visit, live_server)
     page.get_by_label("Adresse postale du destinataire").fill("DSDEN 82\n82000 Montauban")
     assert preview(page, "fr", "destinataire") == "Service de la vie scolaire"
     assert preview(page, "fr", "adresse_destinataire") == "DSDEN 82\n82000 Montauban"
+    assert len(act.requests) == requests_before  # the preview asked the server nothing
     assert fits(page)
     assert act.axe_violations() == []
 
