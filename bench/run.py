@@ -270,6 +270,8 @@ def build_scenarios(base, env, log_path, scratch):
         ("minimal view", "/_bench/minimal", "get.lua", None, None),
         ("home /", "/", "get.lua", None, None),
         ("news /actualites/", "/actualites/", "get.lua", None, None),
+        ("questions /questions/", "/questions/", "get.lua", None, None),
+        ("act /agir/", "/agir/", "get.lua", None, None),
         ("api petition.json", "/api/petition.json", "get.lua", None, None),
         ("signing (POST)", "/signer/", "sign.lua", signing_env, after_signing),
         ("confirming (POST)", "/signer/", "confirm.lua", confirming_env, after_confirming),

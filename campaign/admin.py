@@ -3,11 +3,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from campaign import page_checks
 from campaign.admin_mixins import ReadOnlyAdminMixin
 from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, ScheduledJob, User
 from campaign.outbox import wake_worker
@@ -49,6 +51,17 @@ class PageForm(forms.ModelForm):
                 self.fields["title"].initial = current.title
                 self.fields["body"].initial = current.body
 
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        slug = cleaned.get("slug") or self.instance.slug
+        if slug and cleaned.get("title") and cleaned.get("body"):
+            try:
+                page_checks.check(slug, cleaned["title"], cleaned["body"])
+            except ValidationError as error:
+                self.add_error("body", error)
+        return cleaned
+
 
 class PageRevisionInline(admin.TabularInline):
     model = PageRevision
@@ -78,8 +91,15 @@ class PageAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("revisions")
 
     def _current(self, page):
-        revisions = [r for r in page.revisions.all() if r.language == settings.LANGUAGE_CODE]
-        return revisions[0] if revisions else None
+        return self._currents(page).get(settings.LANGUAGE_CODE)
+
+    @staticmethod
+    def _currents(page):
+        """The newest revision in each language (revisions come newest first)."""
+        newest: dict[str, PageRevision] = {}
+        for revision in page.revisions.all():
+            newest.setdefault(revision.language, revision)
+        return newest
 
     @admin.display(description=_("Titre actuel"))
     def current_title(self, page):
@@ -91,16 +111,15 @@ class PageAdmin(admin.ModelAdmin):
         current = self._current(page)
         return current.created_at if current else None
 
-    @admin.display(description=_("À compléter"), boolean=True)
+    @admin.display(description=_("À compléter ou relire"), boolean=True)
     def to_complete(self, page):
-        current = self._current(page)
-        return bool(current and current.has_placeholders)
+        return any(r.has_placeholders or r.needs_review for r in self._currents(page).values())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         page = self.get_object(request, object_id)
         if page and request.method == "GET":
-            current = page.current_revision(settings.LANGUAGE_CODE)
-            if current and current.has_placeholders:
+            currents = self._currents(page)
+            if any(revision.has_placeholders for revision in currents.values()):
                 messages.warning(
                     request,
                     _(
@@ -108,6 +127,17 @@ class PageAdmin(admin.ModelAdmin):
                         "que seul l'éditeur du site peut remplir."
                     ),
                 )
+            languages = dict(settings.LANGUAGES)
+            for language, revision in currents.items():
+                if revision.needs_review:
+                    messages.warning(
+                        request,
+                        _(
+                            "La version « %(language)s » a été livrée avec le site et personne ne l'a encore relue : "
+                            "relisez-la, puis enregistrez-la dans cette langue pour lever cette alerte."
+                        )
+                        % {"language": languages.get(language, language)},
+                    )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -119,6 +149,8 @@ class PageAdmin(admin.ModelAdmin):
             and current.language == data["language"]
             and current.title == data["title"]
             and current.body.strip() == data["body"].strip()
+            # Saving a shipped translation unchanged is how staff say they read it.
+            and not current.needs_review
         )
         if not unchanged:
             obj.publish(title=data["title"], body=data["body"], author=request.user, language=data["language"])
@@ -128,9 +160,9 @@ class PageAdmin(admin.ModelAdmin):
 class PageRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """History is read-only: staff can read every revision, nobody can alter one."""
 
-    list_display = ["page", "language", "title", "author", "created_at"]
-    list_filter = ["page", "language"]
-    readonly_fields = ("page", "language", "title", "author", "created_at", "body")
+    list_display = ["page", "language", "title", "author", "created_at", "needs_review"]
+    list_filter = ["page", "language", "needs_review"]
+    readonly_fields = ("page", "language", "title", "author", "created_at", "needs_review", "body")
     fields = readonly_fields
 
 

@@ -5,11 +5,14 @@ text), and nh3 then keeps only an allow-list of tags, attributes and URL
 schemes, whatever the parser produced.
 """
 
+import html as html_lib
 import re
 from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.utils.html import escape, strip_tags
+from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -88,3 +91,35 @@ def render_markdown(text):
         link_rel=None,
         strip_comments=True,
     ).strip()
+
+
+SECTION_HEADING = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
+
+
+def heading_anchors(html, link_text, reserved=frozenset()):
+    """Give each ``h2`` of sanitised ``html`` an id and a visible link to itself, for sharing one section.
+
+    The id is the heading's text slugified ("Qu'est-ce que le LSUN ?" ->
+    ``quest-ce-que-le-lsun``), made unique with ``-2``, ``-3``… and never one of
+    ``reserved`` (the page's own ids). Returns the new HTML and the list of
+    ``(id, text)`` in order, for a table of contents.
+    """
+    used = set(reserved)
+    sections = []
+
+    def anchor(match):
+        inner = match[1]
+        text = " ".join(html_lib.unescape(strip_tags(inner)).split())
+        base = slugify(text) or "section"
+        slug, number = base, 2
+        while slug in used:
+            slug, number = f"{base}-{number}", number + 1
+        used.add(slug)
+        sections.append((slug, text))
+        link = (
+            f'<p class="section-link"><a href="#{slug}">{escape(link_text)}'
+            f'<span class="visually-hidden"> : {escape(text)}</span></a></p>'
+        )
+        return f'<h2 id="{slug}">{inner}</h2>\n{link}'
+
+    return SECTION_HEADING.sub(anchor, html), sections

@@ -62,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Page(models.Model):
-    """An editable text of the site: the appeal, the privacy notice, the legal notice.
+    """An editable text of the site: the appeal, the privacy notice, the legal notice, the lead, the questions…
 
     The text itself lives in revisions; a page is only their stable address.
     """
@@ -70,6 +70,9 @@ class Page(models.Model):
     APPEAL = "appel"
     PRIVACY = "confidentialite"
     LEGAL = "mentions-legales"
+    # The lead above the appeal on the home page, and the questions and answers.
+    LEAD = "chapo"
+    QUESTIONS = "questions"
 
     slug = models.SlugField(_("adresse"), unique=True)
     name = models.CharField(_("nom"), max_length=100)
@@ -83,9 +86,19 @@ class Page(models.Model):
         return self.name
 
     @transaction.atomic
-    def publish(self, *, title: str, body: str, author: "User | None" = None, language: str = "fr") -> "PageRevision":
+    def publish(
+        self,
+        *,
+        title: str,
+        body: str,
+        author: "User | None" = None,
+        language: str = "fr",
+        needs_review: bool = False,
+    ) -> "PageRevision":
         """Publish a new text. Earlier revisions are kept, never edited."""
-        return self.revisions.create(title=title, body=body, author=author, language=language)
+        return self.revisions.create(
+            title=title, body=body, author=author, language=language, needs_review=needs_review
+        )
 
     def current_revision(self, language: str = "fr") -> "PageRevision | None":
         return PageRevision.objects.current(self.slug, language)
@@ -105,6 +118,21 @@ class PageRevisionQuerySet(models.QuerySet["PageRevision"]):
             .first()
         )
 
+    def current_many(self, slugs: list[str], language: str = "fr") -> dict[str, "PageRevision"]:
+        """``current()`` of several pages in one query: {slug: revision}, pages without a revision left out."""
+        rows = (
+            self.filter(page__slug__in=slugs, language__in={language, settings.LANGUAGE_CODE})
+            .select_related("page")
+            .order_by(
+                "page_id",
+                Case(When(language=language, then=Value(0)), default=Value(1)),
+                "-created_at",
+                "-pk",
+            )
+            .distinct("page_id")
+        )
+        return {revision.page.slug: revision for revision in rows}
+
 
 class PageRevision(models.Model):
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("page"))
@@ -121,6 +149,10 @@ class PageRevision(models.Model):
         verbose_name=_("auteur ou autrice"),
     )
     created_at = models.DateTimeField(_("publiée le"), default=timezone.now, db_index=True)
+    # Shipped texts nobody on the team has read yet (the English translations
+    # loaded with the code): the admin flags them until a person saves a
+    # revision, which is never marked so (a constraint says it).
+    needs_review = models.BooleanField(_("à relire"), default=False)
 
     objects = PageRevisionQuerySet.as_manager()
 
@@ -131,6 +163,10 @@ class PageRevision(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="campaign_pagerevision_title_not_empty"),
             models.CheckConstraint(condition=~models.Q(body=""), name="campaign_pagerevision_body_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(needs_review=False) | models.Q(author__isnull=True),
+                name="campaign_pagerevision_reviewed_when_saved_by_a_person",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +182,11 @@ class PageRevision(models.Model):
     @property
     def has_placeholders(self) -> bool:
         return PLACEHOLDER_MARK in self.body or PLACEHOLDER_MARK in self.title
+
+    @property
+    def is_translation(self) -> bool:
+        """Not in the site's own language: the French text is the one that counts (and the one signed)."""
+        return self.language != settings.LANGUAGE_CODE
 
 
 class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):

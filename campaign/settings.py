@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "organisations",
     "petitions",
     "news",
+    "actions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -398,6 +399,16 @@ NEWS_IMAGE_MAX_SIDE = 1600
 NEWS_MAILING_BATCH_SIZE = env.int("NEWS_MAILING_BATCH_SIZE", 200, minimum=1, maximum=5000)
 # A mailing with no batch committed for this long lost its worker; it is resumed.
 NEWS_MAILING_STALE_SECONDS = 300
+
+
+# ---------------------------------------------------------------------------
+# Parents act: letters
+# ---------------------------------------------------------------------------
+
+# Letter PDFs drawn per client network (see campaign.ratelimit): count/period
+# pairs. A letter's PDF took 60 to 115 ms of CPU on the 2-core development
+# machine, the letter page 8 ms: the page and its print stylesheet are not limited.
+LETTER_PDF_RATE_LIMITS = env.rates("LETTER_PDF_RATE_LIMITS", "20/10m,200/1d")
 
 
 # ---------------------------------------------------------------------------

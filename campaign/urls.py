@@ -24,7 +24,17 @@ handler500 = "campaign.views.server_error"
 # search engines (noindex).
 SITEMAPS = {
     "pages": PageSitemap(
-        ["home", "appeal", "news:list", "privacy", "legal", "petitions:sign", "organisations:list"],
+        [
+            "home",
+            "appeal",
+            "questions",
+            "actions:act",
+            "news:list",
+            "privacy",
+            "legal",
+            "petitions:sign",
+            "organisations:list",
+        ],
     ),
     "posts": PostSitemap,
     "organisations": OrganisationSitemap,
@@ -64,9 +74,11 @@ urlpatterns += i18n_patterns(
     path("appel/", views.appeal, name="appeal"),
     path("confidentialite/", views.page, {"slug": Page.PRIVACY}, name="privacy"),
     path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
+    path("questions/", views.questions, name="questions"),
     path("", include("petitions.urls")),
     path("", include("organisations.urls")),
     path("", include("news.urls")),
+    path("", include("actions.urls")),
     path("compte/connexion/", account_views.login, name="account_login"),
     path("compte/continuer/", accounts.continue_after_enrolment, name="account_continue"),
     path("compte/", include(account_urlpatterns)),

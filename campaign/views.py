@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from campaign import health
 from campaign.http_cache import MACHINE_READ_MAX_AGE, public_page
+from campaign.markdown import heading_anchors
 from campaign.models import Page, PageRevision
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,11 @@ def _current_or_404(slug):
 @require_safe
 @public_page(scheduled=True)
 def home(request):
-    return render(request, "campaign/home.html", {"appeal": _current_or_404(Page.APPEAL)})
+    # The appeal and the lead above it in one query: the home page is the one every visitor opens.
+    texts = PageRevision.objects.current_many([Page.APPEAL, Page.LEAD], translation.get_language())
+    if Page.APPEAL not in texts:
+        raise Http404
+    return render(request, "campaign/home.html", {"appeal": texts[Page.APPEAL], "lead": texts.get(Page.LEAD)})
 
 
 @require_safe
@@ -46,6 +52,22 @@ def appeal(request):
 @public_page
 def page(request, slug):
     return render(request, "campaign/page.html", {"revision": _current_or_404(slug)})
+
+
+# Ids the layout and the page use already: no question may take them.
+QUESTIONS_RESERVED_IDS = frozenset({"contenu", "page-title", "questions-list"})
+
+
+@require_safe
+@public_page
+def questions(request):
+    """Questions and answers: each question (a ``##`` heading) has its own address, to share one answer."""
+    revision = _current_or_404(Page.QUESTIONS)
+    body_html, sections = heading_anchors(
+        revision.body_html, gettext("Lien vers cette question"), reserved=QUESTIONS_RESERVED_IDS
+    )
+    context = {"revision": revision, "body_html": body_html, "sections": sections}
+    return render(request, "campaign/questions.html", context)
 
 
 @require_safe

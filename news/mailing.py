@@ -18,6 +18,7 @@ from campaign.models import OutgoingEmail, User
 from campaign.outbox import queue_email, wake_worker
 from campaign.site import absolute_url
 from news.models import Post, PostDelivery, PostMailing
+from petitions import tokens
 from petitions.models import Signature, SignatureQuerySet
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
     with translation.override(settings.LANGUAGE_CODE):
         post_url = absolute_url(post.get_absolute_url())
         unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
+        # Like every email about a signature: the way to see what is kept and withdraw it.
+        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
     return queue_email(
         # Keyed under the signature, so that withdrawing it erases this email too.
         key=signature.email_key("news", post.pk),
@@ -81,6 +84,7 @@ def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
             "post_url": post_url,
             "first_name": signature.first_name,
             "unsubscribe_url": unsubscribe_url,
+            "withdraw_url": withdraw_url,
         },
         # RFC 8058: mail clients offer a one-click "unsubscribe" that POSTs here.
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},

@@ -136,6 +136,7 @@ def test_enrolled_staff_reach_the_admin():
     # Each part of the site under its own heading, in alphabetical order of their names.
     assert [app["app_label"] for app in response.context["app_list"]] == [
         "news",
+        "actions",
         "auth",
         "account",
         "mfa",

@@ -19,9 +19,9 @@ def test_english_interface_under_en(client, pages):
     assert '<a class="skip-link" href="#contenu">Skip to content</a>' in html
     assert '<li><a href="/en/appel/">The appeal</a></li>' in html
     assert '<a href="/en/confidentialite/">Privacy</a>' in html
-    # The appeal stays in French, and says so to screen readers.
-    assert '<article class="appeal" lang="fr" aria-labelledby="appeal-title">' in html
-    assert '<h1 id="appeal-title">Retrait du Livret Scolaire Unique Numérique</h1>' in html
+    # The appeal in translation, and says so to screen readers; the French text is the one signed.
+    assert '<article class="appeal" lang="en" aria-labelledby="appeal-title">' in html
+    assert '<h1 id="appeal-title">Withdrawal of the Livret Scolaire Unique Numérique</h1>' in html
 
 
 def test_language_switcher_links_to_the_same_page(client, pages):

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from campaign.initial_content import load_pages, read_content
@@ -52,10 +53,53 @@ def test_home_page_shows_the_revision_date(client, pages):
 
 
 def test_loading_initial_content_twice_creates_nothing_more(db):
-    assert load_pages() == [Page.APPEAL, Page.PRIVACY, Page.LEGAL]
+    assert load_pages() == [
+        Page.APPEAL,
+        f"{Page.APPEAL}:en",
+        Page.PRIVACY,
+        Page.LEGAL,
+        Page.LEAD,
+        f"{Page.LEAD}:en",
+        Page.QUESTIONS,
+        f"{Page.QUESTIONS}:en",
+    ]
 
     assert load_pages() == []
-    assert PageRevision.objects.count() == 3
+    assert PageRevision.objects.count() == 8
+
+
+def test_shipped_translations_await_review_and_the_french_texts_do_not(pages):
+    revisions = PageRevision.objects.order_by("page__slug", "language")
+
+    assert [(r.page.slug, r.language, r.needs_review) for r in revisions] == [
+        (Page.APPEAL, "en", True),
+        (Page.APPEAL, "fr", False),
+        (Page.LEAD, "en", True),
+        (Page.LEAD, "fr", False),
+        (Page.PRIVACY, "fr", False),
+        (Page.LEGAL, "fr", False),
+        (Page.QUESTIONS, "en", True),
+        (Page.QUESTIONS, "fr", False),
+    ]
+
+
+def test_a_site_that_has_its_texts_gets_the_new_translations_once(db):
+    appeal = Page.objects.create(slug=Page.APPEAL, name="Appel")
+    edited = appeal.publish(title="Retrait du LSUN", body="Le texte tel que l'équipe l'a modifié.")
+
+    created = load_pages()
+
+    assert f"{Page.APPEAL}:en" in created and Page.APPEAL not in created
+    assert appeal.current_revision("fr") == edited
+    assert appeal.current_revision("en").title == read_content("appel-retrait-lsun.en.md")[0]
+
+
+def test_a_revision_a_person_saved_is_never_marked_for_review(pages, staff_client):
+    _, staff = staff_client
+    page = Page.objects.get(slug=Page.LEAD)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        page.publish(title="En bref", body="Texte.", author=staff, needs_review=True)
 
 
 def admin_change_data(page, **fields):
@@ -99,7 +143,10 @@ def test_staff_edit_publishes_a_new_revision_and_keeps_the_old_one(client, pages
         )
 
     assert response.status_code == 302
-    assert list(page.revisions.values_list("title", flat=True)) == ["Retrait du LSUN", first.title]
+    assert list(page.revisions.filter(language="fr").values_list("title", flat=True)) == [
+        "Retrait du LSUN",
+        first.title,
+    ]
     current = page.current_revision()
     assert (current.body, current.author, current.created_at) == ("Nouveau texte de l'appel.", staff, later)
     html = client.get("/appel/").content.decode()
@@ -137,8 +184,32 @@ def test_placeholder_pages_are_flagged_in_the_admin(pages, staff_client):
     legal = Page.objects.get(slug=Page.LEGAL)
     change = admin.get(f"/admin/campaign/page/{legal.pk}/change/").content.decode()
 
-    assert listing.count('alt="True"') == 2  # the privacy and legal notices
+    # The privacy and legal notices and the questions hold placeholders; the
+    # appeal and the lead have an English translation nobody has read yet.
+    assert listing.count('alt="True"') == 5
     assert "que seul l&#x27;éditeur du site peut remplir" in change
+
+
+def test_a_shipped_translation_is_flagged_until_staff_save_it(pages, staff_client):
+    admin, staff = staff_client
+    page = Page.objects.get(slug=Page.APPEAL)
+    english = page.current_revision("en")
+
+    warning = admin.get(f"/admin/campaign/page/{page.pk}/change/").content.decode()
+    response = admin.post(
+        f"/admin/campaign/page/{page.pk}/change/",
+        admin_change_data(page, language="en", title=english.title, body=english.body),
+    )
+    listing = admin.get("/admin/campaign/page/").content.decode()
+    after = admin.get(f"/admin/campaign/page/{page.pk}/change/").content.decode()
+
+    assert "La version « English » a été livrée avec le site et personne ne l&#x27;a encore relue" in warning
+    assert response.status_code == 302
+    reviewed = page.current_revision("en")
+    assert (reviewed.body, reviewed.author, reviewed.needs_review) == (english.body.strip(), staff, False)
+    assert page.revisions.filter(language="en").count() == 2
+    assert listing.count('alt="True"') == 4
+    assert "personne ne l&#x27;a encore relue" not in after
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from news import mailing
 from news.mailing import send_post_batch
 from news.models import PostDelivery, PostMailing
 from news.tasks import resume_mailings
+from petitions import tokens
 from petitions.models import Signature
 from tests.campaign.factories import make_user
 from tests.campaign.html_text import block_texts
@@ -83,6 +84,7 @@ def test_email_content_and_one_click_headers(staff, signers, post, smtp_server, 
 
     token = mailing.unsubscribe_token(signers[0])
     unsubscribe_url = f"https://retrait-lsun.example/actualites/desabonnement/{token}/"
+    withdraw_url = f"https://retrait-lsun.example/signer/retirer/{tokens.withdrawal_token(signers[0])}/"
     assert message["Subject"] == "Actualité : Le ministère recule"
     assert message["List-Unsubscribe"] == f"<{unsubscribe_url}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -100,10 +102,14 @@ def test_email_content_and_one_click_headers(staff, signers, post, smtp_server, 
         "Vous recevez ce message parce que vous avez signé l'appel pour le retrait du LSUN "
         "et demandé à recevoir ses actualités.\n"
         f"Ne plus recevoir les actualités : {unsubscribe_url}\n"
+        f"Voir ce que nous gardons à votre sujet et retirer votre signature, à tout moment : {withdraw_url}\n"
     )
     html = message_html(message)
     assert '<a href="https://retrait-lsun.example/actualites/le-ministere-recule/"' in html
     assert f'<a href="{unsubscribe_url}"' in html
+    assert f'<a href="{withdraw_url}"' in html
+    # Like every email about a signature, it leads to the page that withdraws it.
+    assert tokens.read_withdrawal_token(withdraw_url.split("/")[-2]) == signers[0].token
     assert "Le décret est suspendu.<br>Merci à toutes et tous." in html
 
 

@@ -166,8 +166,8 @@ def test_search_in_the_english_interface(client, pages):
 
     html = client.get("/en/recherche/", {"q": "eleves"}).content.decode()
 
-    # The appeal speaks of "parents d'élèves" too; the post's title weighs more.
-    assert hit_titles(html) == ["Les élèves et le LSUN", "Retrait du Livret Scolaire Unique Numérique"]
+    # The appeal's English translation speaks of "Base Élèves" too; the post's title weighs more.
+    assert hit_titles(html) == ["Les élèves et le LSUN", "Withdrawal of the Livret Scolaire Unique Numérique"]
 
 
 def test_searches_are_rate_limited_per_client_with_a_french_page(client, db, settings):

@@ -27,6 +27,8 @@ def test_sitemap_lists_pages_and_public_posts(client, pages, settings):
     assert locations(response.content.decode()) == [
         f"{site}/",
         f"{site}/appel/",
+        f"{site}/questions/",
+        f"{site}/agir/",
         f"{site}/actualites/",
         f"{site}/confidentialite/",
         f"{site}/mentions-legales/",
