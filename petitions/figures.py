@@ -98,7 +98,7 @@ class Figures:
 
     @property
     def departements_signed(self) -> int:
-        """How many of the 101 départements have at least one signature."""
+        """How many of the départements (DEPARTEMENTS) have at least one signature."""
         return sum(1 for code in DEPARTEMENTS if self.departement_total(code) > 0)
 
     def rank(self, code: str) -> int:
@@ -110,13 +110,21 @@ class Figures:
         """(code, label, signatures, percent of the online signatures) for each role, in the form's order."""
         online = sum(self.roles.values())
         return [
-            (role.value, str(role.label), self.roles.get(role.value, 0), _percent(self.roles.get(role.value, 0), online))
+            (
+                role.value,
+                str(role.label),
+                self.roles.get(role.value, 0),
+                _percent(self.roles.get(role.value, 0), online),
+            )
             for role in SignerRole
         ]
 
     def departement_rows(self) -> list[DepartementRow]:
         """Every département, then the collectivités and abroad that have signatures, in INSEE order."""
-        rows = [DepartementRow(code, name, self.departement_total(code), self.rank(code)) for code, name in DEPARTEMENTS.items()]
+        rows = [
+            DepartementRow(code, name, self.departement_total(code), self.rank(code))
+            for code, name in DEPARTEMENTS.items()
+        ]
         for code, name in NAMES.items():
             if code not in DEPARTEMENTS and self.departement_total(code):
                 rows.append(DepartementRow(code, name, self.departement_total(code), None))
