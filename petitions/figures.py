@@ -140,7 +140,8 @@ class DepartementRow:
 
 
 def _percent(part: int, whole: int) -> int:
-    return round(part * 100 / whole) if whole else 0
+    """Rounded half up (12.5 % is 13 %), as readers round."""
+    return (part * 200 + whole) // (2 * whole) if whole else 0
 
 
 def read_breakdown(petition_id: int) -> Breakdown:

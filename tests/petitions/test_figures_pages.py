@@ -114,7 +114,7 @@ def test_national_page_shows_the_numbers_signed(client, signed):
     links = re.findall(r'<a href="(/chiffres/[^"]+/)" aria-label="([^"]+)"><path class="map-c(\d)"', html)
     assert len(links) == 101
     assert ("/chiffres/38/", "Isère : 3 signatures", "3") in links
-    assert ("/chiffres/01/", "Ain : 0 signature", "0") in links
+    assert ("/chiffres/01/", "Ain : 0 signatures", "0") in links
     assert block_texts(html, "map-legend") == [
         "aucune signature",
         "1 signature",
@@ -143,8 +143,14 @@ def test_national_page_costs_three_queries_then_none(client, signed, settings):
     with CaptureQueriesContext(connection) as context:
         get(client, "/chiffres/")
 
-    # The featured petition with its count, the figures, the organisations by kind; then the page cache.
-    assert first == [["SELECT", "p.id,"], ["SELECT", "'d',"], ["SELECT", '"petitions_organisation"."kind"']]
+    # The page cache's generation, the featured petition with its count, the figures, the organisations
+    # by kind; then the page cache answers alone.
+    assert first == [
+        ["SELECT", '"campaign_cachegeneration"."value"'],
+        ["SELECT", "p.id,"],
+        ["SELECT", "'d',"],
+        ["SELECT", '"petitions_organisation"."kind"'],
+    ]
     assert len(context.captured_queries) == 0
 
 
