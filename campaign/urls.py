@@ -66,6 +66,8 @@ urlpatterns = [
         )
         for old, new in MOVED_ADMIN_PAGES.items()
     ),
+    # The dossier handed over with the petition, for staff, beside the petition's admin pages.
+    path("admin/petitions/", include("petitions.dossier_urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_xml, {"sitemaps": SITEMAPS}, name="sitemap"),

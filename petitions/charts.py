@@ -174,8 +174,12 @@ def outlines() -> tuple[str, tuple[str, ...], dict[str, str]]:
     return box["box"], tuple(FRAME.findall(text)), {m["code"]: m["d"] for m in PATH.finditer(text)}
 
 
+# The classes' colours where no stylesheet reaches (the PDF dossier); site.css has the same.
+PALETTE = ["#e7e4dc", "#f6c7c4", "#ec8f8a", "#d4534f", "#a3122a", "#5c0715"]
+
+
 def departement_map(counts: dict[str, int], classes: list[MapClass], *, url_for, label_for) -> SafeString:
-    """The map: every département a link to its page, shaded by its class; the name and count as its title."""
+    """The map: every département a link to its page, shaded by its class; the name and count as its label."""
     box, frames, paths = outlines()
     parts = [
         f'<svg class="map" viewBox="{box}" xmlns="http://www.w3.org/2000/svg" role="group" '
@@ -198,3 +202,16 @@ def departement_map(counts: dict[str, int], classes: list[MapClass], *, url_for,
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - parts escaped by format_html
+
+
+def printed_map(counts: dict[str, int], classes: list[MapClass]) -> SafeString:
+    """The same map for print: colours as attributes, no links."""
+    box, _, paths = outlines()
+    parts = [f'<svg class="map" viewBox="{box}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true">']
+    for code in DEPARTEMENTS:
+        d = paths.get(code)
+        if d is not None:
+            fill = PALETTE[class_of(counts.get(code, 0), classes)]
+            parts.append(f'<path fill="{fill}" stroke="#ffffff" stroke-width="0.8" d="{escape(d)}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped path data
