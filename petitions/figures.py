@@ -219,22 +219,22 @@ def true_breakdown(petition_id: int) -> Breakdown:
     """The figures counted from the confirmed signatures themselves, plus what erasure archived."""
     confirmed = Signature.objects.filter(petition_id=petition_id).confirmed().order_by()
     departements: dict[str, int] = {}
-    for row in confirmed.values("departement").annotate(n=Count("pk")):
-        departements[row["departement"]] = departements.get(row["departement"], 0) + row["n"]
+    for code, n in confirmed.values_list("departement").annotate(n=Count("pk")).values_list("departement", "n"):
+        departements[code] = departements.get(code, 0) + n
     tallies = SignatureTally.objects.filter(petition_id=petition_id).order_by()
-    for row in tallies.values("departement").annotate(n=Sum("signatures")):
-        departements[row["departement"]] = departements.get(row["departement"], 0) + row["n"]
+    for code, n in tallies.values_list("departement").annotate(n=Sum("signatures")).values_list("departement", "n"):
+        departements[code] = departements.get(code, 0) + n
     days: dict[date, int] = {}
     day = TruncDate("confirmed_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
-    for row in confirmed.annotate(day=day).values("day").annotate(n=Count("pk")):
-        days[row["day"]] = days.get(row["day"], 0) + row["n"]
-    for row in tallies.values("day").annotate(n=Sum("signatures")):
-        days[row["day"]] = days.get(row["day"], 0) + row["n"]
+    for when, n in confirmed.annotate(day=day).values_list("day").annotate(n=Count("pk")).values_list("day", "n"):
+        days[when] = days.get(when, 0) + n
+    for when, n in tallies.values_list("day").annotate(n=Sum("signatures")).values_list("day", "n"):
+        days[when] = days.get(when, 0) + n
     roles: dict[str, int] = {}
-    for row in confirmed.values("role").annotate(n=Count("pk")):
-        roles[row["role"]] = row["n"]
-    for row in RoleTally.objects.filter(petition_id=petition_id).order_by().values("role", "signatures"):
-        roles[row["role"]] = roles.get(row["role"], 0) + row["signatures"]
+    for role, n in confirmed.values_list("role").annotate(n=Count("pk")).values_list("role", "n"):
+        roles[role] = n
+    for role, n in RoleTally.objects.filter(petition_id=petition_id).values_list("role", "signatures"):
+        roles[role] = roles.get(role, 0) + n
     return Breakdown(
         {key: n for key, n in departements.items() if n},
         tuple(sorted((key, n) for key, n in days.items() if n)),

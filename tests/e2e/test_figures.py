@@ -9,7 +9,7 @@ from petitions.models import Petition
 from tests.conftest import use_own_cache
 from tests.petitions.factories import make_signature
 
-SCREENSHOTS = "/tmp/fig/shots"
+SCREENSHOTS = None  # a directory, to look at the pages
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,13 @@ def signed(transactional_db):
     Petition.objects.update(opens_at=timezone.now() - timedelta(days=6))
     petition = Petition.objects.get()
     now = timezone.now()
-    plan = [("38", "38000", 5, 0), ("75", "75011", 40, 1), ("2A", "20000", 1, 2), ("974", "97400", 2, 3), ("69", "69001", 12, 5)]
+    plan = [
+        ("38", "38000", 5, 0),
+        ("75", "75011", 40, 1),
+        ("2A", "20000", 1, 2),
+        ("974", "97400", 2, 3),
+        ("69", "69001", 12, 5),
+    ]
     for code, postcode, number, days_ago in plan:
         for _ in range(number):
             make_signature(petition, departement=code, postcode=postcode, confirmed_at=now - timedelta(days=days_ago))
