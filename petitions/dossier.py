@@ -19,7 +19,7 @@ from campaign.departements import DEPARTEMENTS
 from campaign.pdf import render_pdf
 from organisations.models import Organisation
 from petitions import charts, figures
-from petitions.figures_views import _series, day_records, departement_records, role_records
+from petitions.figures_views import day_records, departement_records, role_records, series_of
 from petitions.models import Petition
 
 
@@ -36,7 +36,7 @@ def _context():
         "appeal": petition.appeal.current_revision("fr"),
         "organisations": list(Organisation.objects.approved().order_by("name")),
         "rows": national.departement_rows(),
-        "series": _series(national),
+        "series": series_of(national),
         "roles": national.role_rows(),
         "map": charts.printed_map(counts, classes),
         "classes": classes,

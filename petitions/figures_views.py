@@ -55,7 +55,7 @@ def share_sentence(name, count):
     ) % {"name": name, "count": grouped(count)}
 
 
-def _series(national, *, today=None):
+def series_of(national, *, today=None):
     petition = national.petition
     first = timezone.localdate(petition.opens_at)
     last = today or timezone.localdate()
@@ -75,7 +75,7 @@ def _organisation_kinds():
 @public_page(max_age=MAX_AGE, stale_while_revalidate=STALE)
 def national_page(request):
     national = _figures_or_404()
-    series = _series(national)
+    series = series_of(national)
     counts = {code: national.departement_total(code) for code in DEPARTEMENTS}
     classes = charts.quantile_classes(list(counts.values()))
     context = {
@@ -163,7 +163,7 @@ def departement_records(national):
 
 
 def day_records(national):
-    return [{"jour": day.isoformat(), "signatures": count} for day, count in _series(national)]
+    return [{"jour": day.isoformat(), "signatures": count} for day, count in series_of(national)]
 
 
 def role_records(national):
