@@ -3,7 +3,8 @@
 One run: gunicorn with the production settings and deploy/gunicorn.conf.py,
 then, for each scenario, a warm-up and a measured wrk run (default 20 s at 16
 connections): a static file, a minimal Django view (the framework's ceiling),
-`/`, `/actualites/`, `/api/petition.json`, signing (POST, unique emails,
+`/`, `/actualites/`, `/api/petition.json`, `/chiffres/` (and a département's page and
+an open-data file), signing (POST, unique emails,
 addresses spread through X-Forwarded-For) and confirming (POST). It prints a
 table (requests/s, p50, p99, errors), the ratios the production targets set,
 checks that signature rows equal accepted responses, reports each gunicorn
@@ -273,6 +274,9 @@ def build_scenarios(base, env, log_path, scratch):
         ("questions /questions/", "/questions/", "get.lua", None, None),
         ("act /agir/", "/agir/", "get.lua", None, None),
         ("api petition.json", "/api/petition.json", "get.lua", None, None),
+        ("figures /chiffres/", "/chiffres/", "get.lua", None, None),
+        ("figures /chiffres/38/", "/chiffres/38/", "get.lua", None, None),
+        ("open data csv", "/donnees/signatures-par-departement.csv", "get.lua", None, None),
         ("signing (POST)", "/signer/", "sign.lua", signing_env, after_signing),
         ("confirming (POST)", "/signer/", "confirm.lua", confirming_env, after_confirming),
     ]
@@ -290,6 +294,7 @@ def report(rows, memory, signatures):
     ratios = {
         "home / static": ratio(rows, "home /", "static file"),
         "api / static": ratio(rows, "api petition.json", "static file"),
+        "figures / static": ratio(rows, "figures /chiffres/", "static file"),
         "signing / minimal view": ratio(rows, "signing (POST)", "minimal view"),
     }
     print()
@@ -346,6 +351,8 @@ def check_targets(by_name, ratios, memory):
         "/ p99 < 20 ms": p99_under("home /", 20),
         "api >= 0.7x static": at_least(ratios["api / static"], 0.7),
         "api p99 < 20 ms": p99_under("api petition.json", 20),
+        "figures >= 0.7x static": at_least(ratios["figures / static"], 0.7),
+        "figures p99 < 20 ms": p99_under("figures /chiffres/", 20),
         "signing >= 0.4x minimal view": at_least(ratios["signing / minimal view"], 0.4),
         "signing p99 < 150 ms": p99_under("signing (POST)", 150),
         "signing rows = accepted": signing["rows_equal_accepted"] if signing else None,

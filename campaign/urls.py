@@ -33,6 +33,8 @@ SITEMAPS = {
             "privacy",
             "legal",
             "petitions:sign",
+            "figures:national",
+            "figures:open_data",
             "organisations:list",
         ],
     ),
@@ -64,6 +66,8 @@ urlpatterns = [
         )
         for old, new in MOVED_ADMIN_PAGES.items()
     ),
+    # The dossier handed over with the petition, for staff, beside the petition's admin pages.
+    path("admin/petitions/", include("petitions.dossier_urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_xml, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -76,6 +80,7 @@ urlpatterns += i18n_patterns(
     path("mentions-legales/", views.page, {"slug": Page.LEGAL}, name="legal"),
     path("questions/", views.questions, name="questions"),
     path("", include("petitions.urls")),
+    path("", include("petitions.figures_urls")),
     path("", include("organisations.urls")),
     path("", include("news.urls")),
     path("", include("actions.urls")),

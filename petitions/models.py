@@ -284,3 +284,90 @@ class SignatureTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.departement}: {self.signatures}"
+
+
+class DepartementFigure(models.Model):
+    """One shard of a petition's confirmed signatures from one département (or abroad).
+
+    Like SignatureCounter, kept by database triggers (migration
+    0006_signature_figures) in the transaction that confirms, withdraws or
+    erases a signature: each statement adds its change to one of a few shards
+    chosen at random, so that two signers from Paris seldom wait for the same
+    row. A figure is the sum of its shards. Erasing a closed petition's
+    signers (`services.archive`) leaves these figures as they are; withdrawing
+    lowers them.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    departement = models.CharField(_("département"), max_length=8)
+    shard = models.PositiveSmallIntegerField()
+    signatures = models.BigIntegerField(_("signatures"), default=0)
+
+    class Meta:
+        verbose_name = _("signatures par département")
+        verbose_name_plural = _("signatures par département")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "departement", "shard"], name="petitions_departementfigure_one_per_shard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.departement}/{self.shard}: {self.signatures}"
+
+
+class DayFigure(models.Model):
+    """One shard of a petition's signatures confirmed on one day (Europe/Paris), kept by triggers."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("jour"))
+    shard = models.PositiveSmallIntegerField()
+    signatures = models.BigIntegerField(_("signatures"), default=0)
+
+    class Meta:
+        verbose_name = _("signatures par jour")
+        verbose_name_plural = _("signatures par jour")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "day", "shard"], name="petitions_dayfigure_one_per_shard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}/{self.shard}: {self.signatures}"
+
+
+class RoleFigure(models.Model):
+    """One shard of a petition's confirmed signatures given in one role, kept by triggers."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    role = models.CharField(_("qualité"), max_length=12, choices=SignerRole.choices)
+    shard = models.PositiveSmallIntegerField()
+    signatures = models.BigIntegerField(_("signatures"), default=0)
+
+    class Meta:
+        verbose_name = _("signatures par qualité")
+        verbose_name_plural = _("signatures par qualité")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "role", "shard"], name="petitions_rolefigure_one_per_shard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}/{self.shard}: {self.signatures}"
+
+
+class RoleTally(models.Model):
+    """The confirmed signatures per role of an erased petition (SignatureTally holds département and day)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="role_tallies")
+    role = models.CharField(_("qualité"), max_length=12, choices=SignerRole.choices)
+    signatures = models.PositiveIntegerField(_("signatures"))
+
+    class Meta:
+        verbose_name = _("total anonyme par qualité")
+        verbose_name_plural = _("totaux anonymes par qualité")
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "role"], name="petitions_roletally_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.signatures}"

@@ -31,7 +31,7 @@ from campaign.site import absolute_url
 from petitions import tokens
 from petitions.addresses import normalise_email
 from petitions.counter import PetitionSnapshot
-from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
+from petitions.models import Petition, RoleTally, Signature, SignatureCounter, SignatureTally
 
 logger = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ def prune(*, now: datetime | None = None, dry_run: bool = False) -> PruneReport:
 
 @transaction.atomic
 def archive(petition: Petition, *, now: datetime | None = None) -> int:
-    """Erase every signer of a closed petition, keeping the counts per département and day.
+    """Erase every signer of a closed petition, keeping the counts per département, day and role.
 
     The count shown does not move: what the triggers subtract as the rows go
     is added back, now held by the tallies (reconcile_counts counts them).
@@ -325,8 +325,19 @@ def archive(petition: Petition, *, now: datetime | None = None) -> int:
         for row in tallies
     ]
     SignatureTally.objects.bulk_create(rows, batch_size=1000)
+    RoleTally.objects.bulk_create(
+        RoleTally(petition=petition, role=row["role"], signatures=row["n"])
+        for row in petition.signatures.confirmed().values("role").annotate(n=Count("pk")).order_by("role")
+    )
     archived = sum(row.signatures for row in rows)
+    with connection.cursor() as cursor:
+        # The figures per département, day and role stay as they are (the
+        # tallies now hold them): their trigger skips this transaction's
+        # deletes until the setting is turned off again below.
+        cursor.execute("SELECT set_config('petitions.keep_figures', 'on', true)")
     erased = petition.signatures.all().erase()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('petitions.keep_figures', 'off', true)")
     if archived:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -9,8 +9,9 @@ from urllib.parse import quote
 from django.utils.translation import gettext as _
 
 
-def links(url):
-    text = _(
+def links(url, text=None):
+    """Share links for ``url``, with ``text`` (by default the signer's "I signed") before it."""
+    text = text or _(
         "J'ai signé l'appel pour le retrait du LSUN, le livret numérique qui fiche nos enfants. Signez vous aussi :"
     )
     subject = _("Signez l'appel pour le retrait du LSUN")

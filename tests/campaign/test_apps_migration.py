@@ -21,7 +21,7 @@ from django.utils import timezone
 from campaign.models import AuditEntry, User
 from organisations.models import Organisation
 from organisations.services import moderators
-from petitions import counter
+from petitions import counter, figures
 from petitions.models import Signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,6 +72,8 @@ FILLED = [
     "auth_permission",
     "django_tasks_database_dbtaskresult",
 ]
+# Made by later migrations from the rows already there (checked against them below).
+CREATED = {"petitions_departementfigure", "petitions_dayfigure", "petitions_rolefigure", "petitions_roletally"}
 # Emptied or rewritten by the processes themselves, not by migrations.
 VOLATILE = {"django_migrations", "campaign_shared_cache", "campaign_rate_limit"}
 
@@ -203,9 +205,11 @@ def test_every_row_survives_and_the_moved_models_keep_their_permissions_and_trig
     migrate()
     after = snapshot()
 
-    assert {table: len(found) for table, found in after.items()} == {
+    assert {table: len(found) for table, found in after.items() if table not in CREATED} == {
         table: len(found) for table, found in before.items()
     }
+    for petition_id in {row["petition_id"] for row in after["petitions_signature"]}:
+        assert figures.read_breakdown(petition_id) == figures.true_breakdown(petition_id)
     # Every table the move concerns held rows.
     assert [table for table in FILLED if not before[table]] == []
     for table in before:

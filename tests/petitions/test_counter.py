@@ -188,7 +188,7 @@ def test_home_page_shows_the_count_progress_and_a_link_to_sign(client, petition)
     assert block_texts(html, "petition-call") == [
         "3 signatures sur un objectif de 40",
         "Signer l'appel",
-        "Voir les signataires",
+        "Voir les signataires · Les chiffres, département par département",
     ]
     assert (
         '<progress class="petition-progress" max="40" value="3" aria-labelledby="petition-count" '
@@ -235,7 +235,7 @@ def test_closed_petition_on_the_home_page(client, petition):
 
     assert texts[0] == "1 signature sur un objectif de 10 000"
     assert texts[1].startswith("La pétition est close depuis le ")
-    assert texts[2] == "Voir les signataires"
+    assert texts[2] == "Voir les signataires · Les chiffres, département par département"
 
 
 def test_home_page_without_a_petition_shows_no_call(client, pages):

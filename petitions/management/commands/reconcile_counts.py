@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from petitions import counter
+from petitions import counter, figures
 from petitions.models import Petition
 
 
 class Command(BaseCommand):
-    help = "Compare each petition's stored count with COUNT(*) of its signatures, fix any difference and report it."
+    help = (
+        "Compare each petition's stored count and figures (per département, day and role) with its signatures "
+        "counted one by one, fix any difference and report it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Report differences without fixing them.")
@@ -16,7 +19,6 @@ class Command(BaseCommand):
             result = counter.reconcile(petition, fix=not check)
             (stored, stored_public), (actual, actual_public) = result.stored, result.actual
             if result.differs:
-                differences += 1
                 action = "not fixed (--check)" if check else "fixed"
                 self.stdout.write(
                     f"{petition.slug}: stored {stored} confirmed / {stored_public} public, "
@@ -24,6 +26,14 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"{petition.slug}: {actual} confirmed / {actual_public} public, exact.")
+            breakdown = figures.reconcile(petition.pk, fix=not check)
+            if breakdown.differs:
+                action = "not fixed (--check)" if check else "fixed"
+                self.stdout.write(
+                    f"{petition.slug}: figures per {', '.join(breakdown.differences())} differ from the signatures: "
+                    f"{action}."
+                )
+            differences += result.differs or breakdown.differs
         if differences:
             self.stdout.write(f"{differences} petition(s) had a wrong count.")
         else:
