@@ -123,3 +123,22 @@ def edit(request, slug):
     else:
         form = ProfileForm(instance=organisation)
     return render(request, "organisations/edit.html", {"form": form, "organisation": organisation})
+
+
+# --- Paper signatures -------------------------------------------------------
+
+
+def paper_batches(request, slug):
+    raise NotImplementedError
+
+
+def paper_sheet_for(request, slug):
+    raise NotImplementedError
+
+
+def paper_explained(request):
+    raise NotImplementedError
+
+
+def paper_sheet(request):
+    raise NotImplementedError

@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
 
+from organisations import paper
 from petitions import counter
 from petitions.models import Petition
 
 
 class Command(BaseCommand):
-    help = "Compare each petition's stored count with COUNT(*) of its signatures, fix any difference and report it."
+    help = (
+        "Compare each petition's stored count with COUNT(*) of its signatures, and the paper totals per "
+        "département with the accepted batches; fix any difference and report it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Report differences without fixing them.")
@@ -24,7 +28,22 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"{petition.slug}: {actual} confirmed / {actual_public} public, exact.")
+        result = paper.reconcile(fix=not check)
+        if result.differs:
+            differences += 1
+            wrong = sorted(
+                f"{code} {result.stored.get(code, 0)}→{result.actual.get(code, 0)}"
+                for code in result.stored.keys() | result.actual.keys()
+                if result.stored.get(code, 0) != result.actual.get(code, 0)
+            )
+            action = "not fixed (--check)" if check else "fixed"
+            self.stdout.write(
+                f"paper: stored {result.stored_total}, counted {result.actual_total} "
+                f"({', '.join(wrong)}): {action}."
+            )
+        else:
+            self.stdout.write(f"paper: {result.actual_total} accepted, exact.")
         if differences:
-            self.stdout.write(f"{differences} petition(s) had a wrong count.")
+            self.stdout.write(f"{differences} count(s) were wrong.")
         else:
             self.stdout.write("Nothing to fix.")
