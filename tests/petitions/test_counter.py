@@ -161,6 +161,8 @@ def test_api_gives_the_count_with_cache_and_cors_headers(client, petition):
     assert dict(response.cookies) == {}
     assert json.loads(response.content) == {
         "signatures": 3,
+        "online": 3,
+        "paper": 0,
         "goal": 10000,
         "organisations": 1,
         "updated_at": last_change.isoformat(),
