@@ -11,10 +11,12 @@ The petition's count adds ``accepted_total()`` to the online signatures
 (``petitions.counter``); the figures read ``accepted_by_departement()``.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -34,6 +36,8 @@ SUMMARY_PAGE = "feuille-resume"
 PRIVACY_PAGE = "feuille-confidentialite"
 # Numbered lines on one A4 sheet, with room for a signature on each.
 SHEET_LINES = 15
+# A new revision of a text changes the key; this only bounds what the cache keeps.
+SHEET_CACHE_SECONDS = 24 * 3600
 
 
 class InvalidTransition(ValueError):
@@ -218,6 +222,20 @@ def notify_editors(batch: PaperBatch, template: str) -> None:
 def sheet_url(organisation: Organisation | None = None) -> str:
     """Where the sheet's QR code leads: the signing page (the one place to point it elsewhere)."""
     return absolute_url(reverse("petitions:sign"))
+
+
+def public_sheet_pdf() -> bytes:
+    """The sheet for everyone, drawn once per version of its texts and kept in the shared cache."""
+    language = settings.LANGUAGE_CODE
+    revisions = [PageRevision.objects.current(slug, language) for slug in (SUMMARY_PAGE, PRIVACY_PAGE, Page.APPEAL)]
+    version = "-".join(str(revision.pk if revision else 0) for revision in revisions)
+    digest = hashlib.sha256(sheet_url().encode()).hexdigest()[:16]
+    key = f"paper:sheet:v1:{version}:{digest}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = sheet_pdf()
+        cache.set(key, pdf, timeout=SHEET_CACHE_SECONDS)
+    return pdf
 
 
 def sheet_pdf(organisation: Organisation | None = None) -> bytes:
