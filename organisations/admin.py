@@ -328,7 +328,7 @@ class PaperBatchAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__short_name"]
     date_hierarchy = "created_at"
     inlines = [PaperBatchLineInline]
-    fields = [
+    fields = readonly_fields = (
         "organisation",
         "collected_on",
         "signatures",
@@ -339,8 +339,7 @@ class PaperBatchAdmin(admin.ModelAdmin):
         "reviewed_at",
         "withdrawn_at",
         "reason",
-    ]
-    readonly_fields = fields
+    )
 
     def has_change_permission(self, request, obj=None):
         # A batch's page shows it with its decision buttons; nothing in it is edited in a form.
@@ -424,7 +423,8 @@ class PaperBatchAdmin(admin.ModelAdmin):
             if self._decided(request, object_id, paper.accept):
                 self.message_user(
                     request,
-                    _("Le lot est accepté : ses %(count)s signatures comptent désormais.") % {"count": batch.signatures},
+                    _("Le lot est accepté : ses %(count)s signatures comptent désormais.")
+                    % {"count": batch.signatures},
                     messages.SUCCESS,
                 )
             return redirect(self._change_url(batch))

@@ -8,11 +8,17 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaign.antispam import AntiSpamFormMixin
+from campaign.departements import departement_label
 from campaign.forms import BoundedFormMixin, NameField
 from campaign.images import CleanImage, ImageUploadField
 from organisations import services
-from campaign.departements import departement_label
-from organisations.models import PAPER_BATCH_MAX, PAPER_BATCH_MAX_LINES, PAPER_BATCH_MIN, PAPER_DEPARTEMENTS, Organisation
+from organisations.models import (
+    PAPER_BATCH_MAX,
+    PAPER_BATCH_MAX_LINES,
+    PAPER_BATCH_MIN,
+    PAPER_DEPARTEMENTS,
+    Organisation,
+)
 from organisations.scopes import scope_choices
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -220,7 +226,7 @@ class InviteForm(BoundedFormMixin, forms.Form):
 PAPER_ROWS_STEP = 5
 
 
-def paper_departement_choices():
+def paper_departement_choices() -> list[tuple[str, Any]]:
     return [("", _("— Choisir —")), *((code, departement_label(code)) for code in PAPER_DEPARTEMENTS)]
 
 

@@ -100,9 +100,7 @@ def reconcile(*, fix: bool = True) -> PaperReconciliation:
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {PaperBatch._meta.db_table}, {PaperBatchLine._meta.db_table} IN SHARE MODE"
-            )
+            cursor.execute(f"LOCK TABLE {PaperBatch._meta.db_table}, {PaperBatchLine._meta.db_table} IN SHARE MODE")
         result = PaperReconciliation(accepted_by_departement(), true_by_departement())
         if fix and result.differs:
             PaperTally.objects.all().delete()

@@ -37,7 +37,9 @@ def test_a_batch_holds_between_1_and_2000_signatures():
     organisation = make_organisation()
 
     def batch_of(n):
-        return lambda: PaperBatch.objects.create(organisation=organisation, collected_on=date(2026, 11, 1), signatures=n)
+        return lambda: PaperBatch.objects.create(
+            organisation=organisation, collected_on=date(2026, 11, 1), signatures=n
+        )
 
     assert constraint_of(batch_of(0)) == "organisations_paperbatch_signatures_bounds"
     assert constraint_of(batch_of(2001)) == "organisations_paperbatch_signatures_bounds"

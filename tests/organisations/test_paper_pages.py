@@ -82,10 +82,22 @@ def test_a_double_submission_records_one_batch(editor):
 @pytest.mark.parametrize(
     ("rows", "field", "message"),
     [
-        ({"departement_1": "38", "signatures_1": "0"}, "signatures_1", "Indiquez au moins 1, ou laissez la ligne vide."),
+        (
+            {"departement_1": "38", "signatures_1": "0"},
+            "signatures_1",
+            "Indiquez au moins 1, ou laissez la ligne vide.",
+        ),
         ({"departement_1": "38", "signatures_1": "2001"}, "signatures_1", "Un lot compte au plus 2 000 signatures."),
-        ({"departement_1": "38", "signatures_1": "douze"}, "signatures_1", "Indiquez un nombre entier, par exemple 12."),
-        ({"departement_1": "38", "signatures_1": ""}, "signatures_1", "Indiquez le nombre de signatures de ce département."),
+        (
+            {"departement_1": "38", "signatures_1": "douze"},
+            "signatures_1",
+            "Indiquez un nombre entier, par exemple 12.",
+        ),
+        (
+            {"departement_1": "38", "signatures_1": ""},
+            "signatures_1",
+            "Indiquez le nombre de signatures de ce département.",
+        ),
         ({"departement_1": "", "signatures_1": "4"}, "departement_1", "Choisissez le département de ces signatures."),
         (
             {"departement_1": "38", "signatures_1": "4", "departement_2": "38", "signatures_2": "5"},
@@ -194,7 +206,10 @@ def test_staff_refuse_with_a_reason_emailed_to_the_editors(staff, organisation):
     batch.refresh_from_db()
     assert (batch.status, batch.reason) == ("refused", "Feuilles sans date.")
     email = OutgoingEmail.objects.get()
-    assert (email.recipient, email.subject) == ("redaction@example.org", "Signatures papier de SUD éducation 38 : lot refusé")
+    assert (email.recipient, email.subject) == (
+        "redaction@example.org",
+        "Signatures papier de SUD éducation 38 : lot refusé",
+    )
     assert "Feuilles sans date." in email.body_text
 
 

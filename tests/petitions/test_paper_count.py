@@ -55,7 +55,9 @@ def test_pages_say_how_many_signed_on_paper(client, petition):
     home = client.get("/").content.decode()
     sign = client.get("/signer/").content.decode()
 
-    assert block_texts(home, "petition-counter") == ["1 235 signatures (dont 1 234 sur papier) sur un objectif de 5 000"]
+    assert block_texts(home, "petition-counter") == [
+        "1 235 signatures (dont 1 234 sur papier) sur un objectif de 5 000"
+    ]
     assert block_texts(sign, "petition-counter") == block_texts(home, "petition-counter")
 
 

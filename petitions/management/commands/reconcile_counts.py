@@ -38,8 +38,7 @@ class Command(BaseCommand):
             )
             action = "not fixed (--check)" if check else "fixed"
             self.stdout.write(
-                f"paper: stored {result.stored_total}, counted {result.actual_total} "
-                f"({', '.join(wrong)}): {action}."
+                f"paper: stored {result.stored_total}, counted {result.actual_total} ({', '.join(wrong)}): {action}."
             )
         else:
             self.stdout.write(f"paper: {result.actual_total} accepted, exact.")
