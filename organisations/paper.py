@@ -36,6 +36,7 @@ SUMMARY_PAGE = "feuille-resume"
 PRIVACY_PAGE = "feuille-confidentialite"
 # Numbered lines on one A4 sheet, with room for a signature on each.
 SHEET_LINES = 15
+SHEET_TEMPLATE = "organisations/paper_sheet.html"
 # A new revision of a text changes the key; this only bounds what the cache keeps.
 SHEET_CACHE_SECONDS = 24 * 3600
 
@@ -236,18 +237,22 @@ def public_sheet_pdf() -> bytes:
     return pdf
 
 
+def sheet_context(organisation: Organisation | None = None) -> dict[str, object]:
+    """What the sheet's template (``organisations/paper_sheet.html``) shows, in the current language."""
+    language = translation.get_language()
+    url = sheet_url(organisation)
+    return {
+        "organisation": organisation,
+        "summary": PageRevision.objects.current(SUMMARY_PAGE, language),
+        "privacy": PageRevision.objects.current(PRIVACY_PAGE, language),
+        "appeal": PageRevision.objects.current(Page.APPEAL, language),
+        "sign_url": url,
+        "qr": qr_svg(url, scale=3),
+        "lines": range(1, SHEET_LINES + 1),
+    }
+
+
 def sheet_pdf(organisation: Organisation | None = None) -> bytes:
     """The A4 sheet, in French (the appeal people sign is the French text), for everyone or for ``organisation``."""
-    language = settings.LANGUAGE_CODE
-    with translation.override(language):
-        url = sheet_url(organisation)
-        context = {
-            "organisation": organisation,
-            "summary": PageRevision.objects.current(SUMMARY_PAGE, language),
-            "privacy": PageRevision.objects.current(PRIVACY_PAGE, language),
-            "appeal": PageRevision.objects.current(Page.APPEAL, language),
-            "sign_url": url,
-            "qr": qr_svg(url, scale=3),
-            "lines": range(1, SHEET_LINES + 1),
-        }
-        return render_pdf("organisations/paper_sheet.html", context, language=language)
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_pdf(SHEET_TEMPLATE, sheet_context(organisation))

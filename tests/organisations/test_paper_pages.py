@@ -5,11 +5,13 @@ from html import unescape
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.antispam import form_timestamp
 from campaign.models import AuditEntry, OutgoingEmail
+from campaign.pdf import STATIC_SCHEME, _fetcher_class
 from organisations import paper
 from organisations.initial_content import load_paper_pages
 from organisations.models import PaperBatch
@@ -293,3 +295,28 @@ def test_an_editor_downloads_the_sheet_in_the_organisations_name(editor, paper_p
 
     assert response["Content-Disposition"] == 'attachment; filename="feuille-signatures-sud-38.pdf"'
     assert response.content.startswith(b"%PDF-")
+
+
+def test_the_sheet_fits_on_one_a4_page_with_everything_it_must_say(paper_pages):
+    from weasyprint import HTML
+
+    organisation = make_organisation("SUD éducation 38")
+    with translation.override("fr"):
+        html = render_to_string(paper.SHEET_TEMPLATE, paper.sheet_context(organisation))
+    document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=_fetcher_class()()).render()
+
+    assert len(document.pages) == 1
+    assert block_texts(html, "sheet-table")[:7] == [
+        "N°",
+        "Nom",
+        "Prénom",
+        "Code postal",
+        "Parent / enseignant·e / autre",
+        "Signature",
+        "1",
+    ]
+    assert html.count("<tr>") == 1 + paper.SHEET_LINES
+    assert "Feuille de signatures recueillies par SUD éducation 38" in html
+    assert '<svg role="img"' not in html and 'class="qr-code"' in html
+    assert "Ce que deviennent ces feuilles" in html
+    assert "[À COMPLÉTER" in html
