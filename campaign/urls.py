@@ -33,6 +33,7 @@ SITEMAPS = {
             "privacy",
             "legal",
             "petitions:sign",
+            "organisations:paper_explained",
             "organisations:list",
         ],
     ),
