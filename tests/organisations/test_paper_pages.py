@@ -279,6 +279,7 @@ def test_the_paper_page_explains_and_offers_the_sheet(client, paper_pages):
     assert '<a class="button" href="/signer/papier/feuille.pdf" download>' in html
     assert "[À COMPLÉTER" in html  # the sheet's privacy notice, until staff fill it in
     assert heading(english.content.decode()) == "Sign on paper"
+    assert '<div class="prose" lang="en"><p>This sheet stays with the organisation' in english.content.decode()
 
 
 def test_the_sheet_is_a_pdf_with_its_qr_code(client, paper_pages):
