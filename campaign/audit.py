@@ -1,4 +1,4 @@
-"""The audit log of staff access to personal data in bulk.
+"""The audit log of staff access to personal data in bulk, and of changes to the public count.
 
 ``AuditedAdminMixin`` goes first in the bases of the ModelAdmin of any model
 holding personal data (organisation contacts, signatures): every list view
@@ -27,6 +27,18 @@ def record_access(request, *, action, model, query="", rows=None):
         action=action,
         model=model._meta.label_lower,
         query=query[:500],
+        rows=rows,
+    )
+
+
+def record_change(user, *, action, instance, description, rows=None):
+    """Record who changed ``instance`` and how (entered, accepted, refused, withdrew), in the current transaction."""
+    return AuditEntry.objects.create(
+        user=user,
+        user_email=user.email,
+        action=action,
+        model=instance._meta.label_lower,
+        query=description[:500],
         rows=rows,
     )
 

@@ -350,7 +350,7 @@ class ScheduledJob(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One access by staff to personal data in bulk: who, when, what.
+    """One access by staff to personal data in bulk, or one change to a public count: who, when, what.
 
     Append-only. The admin grants nobody change or delete rights, ``save()``
     refuses to rewrite a row, and a PostgreSQL trigger (migration
@@ -360,6 +360,11 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         LIST = "list", _("Consultation d'une liste")
         EXPORT = "export", _("Export")
+        # Paper signatures: who entered, accepted, refused or withdrew which batch.
+        ENTER = "enter", _("Saisie")
+        ACCEPT = "accept", _("Acceptation")
+        REFUSE = "refuse", _("Refus")
+        WITHDRAW = "withdraw", _("Retrait")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     # PROTECT: an account that appears in the log cannot be deleted (deactivate it instead).

@@ -35,6 +35,7 @@ SITEMAPS = {
             "petitions:sign",
             "figures:national",
             "figures:open_data",
+            "organisations:paper_explained",
             "organisations:list",
         ],
     ),

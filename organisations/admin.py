@@ -10,10 +10,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.audit import AuditedAdminMixin
+from campaign.departements import departement_label
 from campaign.images import ImageUploadField
-from organisations import services
-from organisations.forms import LOGO_MAX_BYTES, LOGO_MAX_SIDE, NAME_TAKEN, InviteForm, RefuseForm
-from organisations.models import Membership, Organisation
+from organisations import paper, services
+from organisations.forms import (
+    LOGO_MAX_BYTES,
+    LOGO_MAX_SIDE,
+    NAME_TAKEN,
+    InviteForm,
+    PaperDecisionForm,
+    RefuseForm,
+    StaffPaperBatchForm,
+)
+from organisations.models import Membership, Organisation, PaperBatch, PaperBatchLine
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -282,4 +291,182 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 "puis devra activer la double authentification."
             ),
             button=_("Envoyer l'invitation"),
+        )
+
+
+# --- Paper signatures -------------------------------------------------------
+
+
+class PaperBatchLineInline(admin.TabularInline):
+    model = PaperBatchLine
+    extra = 0
+    fields = ["departement_display", "signatures"]
+    readonly_fields = ["departement_display", "signatures"]
+    can_delete = False
+    verbose_name_plural = _("signatures par département")
+
+    @admin.display(description=_("département"))
+    def departement_display(self, line):
+        return departement_label(line.departement)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaperBatch)
+class PaperBatchAdmin(admin.ModelAdmin):
+    """Staff review batches here: accept, refuse with a reason, withdraw with a reason; or enter one themselves.
+
+    A batch is never edited nor deleted: a mistake is refused (or withdrawn)
+    and entered again, so that the audit log tells the whole story.
+    """
+
+    change_form_template = "admin/organisations/paperbatch/change_form.html"
+    list_display = ["organisation", "collected_on", "signatures", "status", "created_at", "entered_by"]
+    list_filter = ["status"]
+    list_select_related = ["organisation", "entered_by"]
+    search_fields = ["organisation__name", "organisation__short_name"]
+    date_hierarchy = "created_at"
+    inlines = [PaperBatchLineInline]
+    fields = readonly_fields = (
+        "organisation",
+        "collected_on",
+        "signatures",
+        "note",
+        "status",
+        "entered_by",
+        "created_at",
+        "reviewed_at",
+        "withdrawn_at",
+        "reason",
+    )
+
+    def has_change_permission(self, request, obj=None):
+        # A batch's page shows it with its decision buttons; nothing in it is edited in a form.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("saisir/", wrap(self.enter_view), name="organisations_paperbatch_enter"),
+            path("<int:object_id>/accepter/", wrap(self.accept_view), name="organisations_paperbatch_accept"),
+            path("<int:object_id>/refuser/", wrap(self.refuse_view), name="organisations_paperbatch_refuse"),
+            path("<int:object_id>/retirer/", wrap(self.withdraw_view), name="organisations_paperbatch_withdraw"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:organisations_paperbatch_enter")
+
+    def _change_url(self, batch):
+        return reverse("admin:organisations_paperbatch_change", args=[batch.pk])
+
+    def _render(self, request, title, *, batch=None, form=None, text="", button="", template="moderate.html"):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "batch": batch,
+            "original": batch,
+            "title": title,
+            "form": form,
+            "text": text,
+            "button": button,
+            "change_url": self._change_url(batch) if batch else reverse("admin:organisations_paperbatch_changelist"),
+        }
+        return TemplateResponse(request, f"admin/organisations/paperbatch/{template}", context)
+
+    def _decided(self, request, object_id, decision, **kwargs):
+        batch = get_object_or_404(PaperBatch, pk=object_id)
+        try:
+            batch = decision(batch, user=request.user, **kwargs)
+        except paper.InvalidTransition:
+            self.message_user(request, _("Cette décision ne s'applique pas à un lot dans cet état."), messages.ERROR)
+            return None
+        return batch
+
+    def _check_permission(self, request):
+        if not super().has_change_permission(request):
+            raise PermissionDenied
+
+    def enter_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StaffPaperBatchForm(request.POST or None)
+        if request.method == "POST" and not form.adding_rows and form.is_valid():
+            if not form.replayed:
+                batch = paper.enter_batch(
+                    form.cleaned_data["organisation"],
+                    collected_on=form.cleaned_data["collected_on"],
+                    counts=form.counts,
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                )
+                form.mark_done()
+                self.message_user(
+                    request,
+                    _("Le lot est enregistré, en attente. Vérifiez-le puis acceptez-le pour qu'il compte."),
+                    messages.SUCCESS,
+                )
+                return redirect(self._change_url(batch))
+            return redirect("admin:organisations_paperbatch_changelist")
+        return self._render(
+            request, _("Saisir un lot de signatures papier"), form=form, button=_("Enregistrer"), template="enter.html"
+        )
+
+    def accept_view(self, request, object_id):
+        self._check_permission(request)
+        batch = get_object_or_404(PaperBatch.objects.select_related("organisation"), pk=object_id)
+        if request.method == "POST":
+            if self._decided(request, object_id, paper.accept):
+                self.message_user(
+                    request,
+                    _("Le lot est accepté : ses %(count)s signatures comptent désormais.")
+                    % {"count": batch.signatures},
+                    messages.SUCCESS,
+                )
+            return redirect(self._change_url(batch))
+        return self._render(
+            request,
+            _("Accepter le lot « %(batch)s »") % {"batch": batch},
+            batch=batch,
+            text=_("Ses signatures s'ajoutent aussitôt au compteur de l'appel et au total de l'organisation."),
+            button=_("Accepter"),
+        )
+
+    def _with_reason(self, request, object_id, decision, *, title, text, button, done):
+        self._check_permission(request)
+        batch = get_object_or_404(PaperBatch.objects.select_related("organisation"), pk=object_id)
+        form = PaperDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if self._decided(request, object_id, decision, reason=form.cleaned_data["reason"]):
+                self.message_user(request, done, messages.SUCCESS)
+            return redirect(self._change_url(batch))
+        return self._render(request, title % {"batch": batch}, batch=batch, form=form, text=text, button=button)
+
+    def refuse_view(self, request, object_id):
+        return self._with_reason(
+            request,
+            object_id,
+            paper.refuse,
+            title=_("Refuser le lot « %(batch)s »"),
+            text=_("Le lot ne comptera pas. Les rédacteurs et rédactrices de l'organisation reçoivent le motif."),
+            button=_("Refuser et prévenir l'organisation"),
+            done=_("Le lot est refusé ; l'organisation a reçu le motif."),
+        )
+
+    def withdraw_view(self, request, object_id):
+        return self._with_reason(
+            request,
+            object_id,
+            paper.withdraw,
+            title=_("Retirer le lot « %(batch)s »"),
+            text=_(
+                "Ses signatures quittent aussitôt le compteur. Les rédacteurs et rédactrices de l'organisation "
+                "reçoivent le motif."
+            ),
+            button=_("Retirer et prévenir l'organisation"),
+            done=_("Le lot est retiré du compte ; l'organisation a reçu le motif."),
         )

@@ -9,8 +9,9 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
         from campaign import http_cache, initial_content
-        from organisations.initial_content import load_organisations
-        from organisations.models import Organisation
+        from organisations.initial_content import load_organisations, load_paper_pages
+        from organisations.models import Organisation, PaperBatch
 
-        http_cache.invalidate_pages_on_change(Organisation)
+        http_cache.invalidate_pages_on_change(Organisation, PaperBatch)
         initial_content.add_loader(load_organisations)
+        initial_content.add_loader(load_paper_pages)

@@ -2,13 +2,23 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import URLValidator
+from django.forms.utils import ErrorDict
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaign.antispam import AntiSpamFormMixin
+from campaign.departements import departement_label
 from campaign.forms import BoundedFormMixin, NameField
 from campaign.images import CleanImage, ImageUploadField
 from organisations import services
-from organisations.models import Organisation
+from organisations.models import (
+    PAPER_BATCH_MAX,
+    PAPER_BATCH_MAX_LINES,
+    PAPER_BATCH_MIN,
+    PAPER_DEPARTEMENTS,
+    Organisation,
+)
 from organisations.scopes import scope_choices
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -209,3 +219,152 @@ class RefuseForm(BoundedFormMixin, forms.Form):
 class InviteForm(BoundedFormMixin, forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
     full_name = NameField(label=_("Nom"), max_length=150, required=False)
+
+
+# --- Paper signatures -------------------------------------------------------
+
+PAPER_ROWS_STEP = 5
+
+
+def paper_departement_choices() -> list[tuple[str, Any]]:
+    return [("", _("— Choisir —")), *((code, departement_label(code)) for code in PAPER_DEPARTEMENTS)]
+
+
+class PaperBatchForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
+    """A batch of paper signatures: the date, then one row per département (never a name).
+
+    Starts with PAPER_ROWS_STEP rows; the "more rows" button shows the form
+    again with more, everything typed kept, up to PAPER_BATCH_MAX_LINES.
+    """
+
+    # Editors are signed-in, two-factor accounts: no typing-speed check, but
+    # the stamp still makes a double click or a reload record one batch.
+    min_fill_seconds = 0
+
+    collected_on = forms.DateField(
+        label=_("Date de la collecte"),
+        help_text=_("Le jour où les feuilles ont été signées (le dernier, si la collecte a duré plusieurs jours)."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Indiquez une date, par exemple 21/11/2026.")},
+    )
+    note = forms.CharField(
+        label=_("Remarque (facultatif)"),
+        help_text=_("Pour l'équipe de la campagne : où et comment les signatures ont été recueillies. Aucun nom."),
+        required=False,
+        max_length=1000,
+        validators=[check_plain_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_count = self._requested_rows()
+        self.fields["rows"].initial = self.row_count
+        for number in range(1, self.row_count + 1):
+            self.fields[f"departement_{number}"] = forms.ChoiceField(
+                label=format_lazy(_("Département (ligne {number})"), number=number),
+                choices=paper_departement_choices,
+                required=False,
+                help_text=_("« Étranger » pour les adresses hors de France.") if number == 1 else "",
+            )
+            self.fields[f"signatures_{number}"] = forms.IntegerField(
+                label=format_lazy(_("Signatures (ligne {number})"), number=number),
+                required=False,
+                min_value=PAPER_BATCH_MIN,
+                max_value=PAPER_BATCH_MAX,
+                error_messages={
+                    "invalid": _("Indiquez un nombre entier, par exemple 12."),
+                    "min_value": _("Indiquez au moins 1, ou laissez la ligne vide."),
+                    "max_value": _("Un lot compte au plus 2 000 signatures."),
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+        if self.is_bound and "more" in self.data and self.row_count < PAPER_BATCH_MAX_LINES:
+            self.adding_rows = True
+        else:
+            self.adding_rows = False
+
+    def _requested_rows(self) -> int:
+        wanted = PAPER_ROWS_STEP
+        if self.is_bound:
+            try:
+                wanted = int(self.data.get(self.add_prefix("rows")) or PAPER_ROWS_STEP)
+            except (TypeError, ValueError):
+                wanted = PAPER_ROWS_STEP
+            if "more" in self.data:
+                wanted += PAPER_ROWS_STEP
+        return max(PAPER_ROWS_STEP, min(wanted, PAPER_BATCH_MAX_LINES))
+
+    def line_fields(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [
+            (number, self[f"departement_{number}"], self[f"signatures_{number}"])
+            for number in range(1, self.row_count + 1)
+        ]
+
+    def clean_collected_on(self) -> Any:
+        collected_on = self.cleaned_data["collected_on"]
+        if collected_on > timezone.localdate():
+            raise forms.ValidationError(_("La date de la collecte ne peut pas être dans le futur."), code="future")
+        return collected_on
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        counts: dict[str, int] = {}
+        for number in range(1, self.row_count + 1):
+            code = cleaned.get(f"departement_{number}")
+            signatures = cleaned.get(f"signatures_{number}")
+            if f"signatures_{number}" in self.errors:
+                continue
+            if code and signatures is None:
+                self.add_error(f"signatures_{number}", _("Indiquez le nombre de signatures de ce département."))
+            elif signatures is not None and not code:
+                self.add_error(f"departement_{number}", _("Choisissez le département de ces signatures."))
+            elif code and code in counts:
+                self.add_error(
+                    f"departement_{number}",
+                    _("Ce département figure déjà sur une ligne plus haut : additionnez les deux nombres."),
+                )
+            elif code and signatures is not None:
+                counts[code] = signatures
+        total = sum(counts.values())
+        if not self.errors and not counts:
+            raise forms.ValidationError(
+                _("Indiquez au moins un département et son nombre de signatures."), code="empty"
+            )
+        if total > PAPER_BATCH_MAX:
+            raise forms.ValidationError(
+                _("Un lot compte au plus 2 000 signatures (ici %(total)s) : saisissez les autres dans un second lot.")
+                % {"total": total},
+                code="too_many",
+            )
+        self.counts = counts
+        return cleaned
+
+    def full_clean(self) -> None:
+        if getattr(self, "adding_rows", False):
+            # Showing more rows is not a submission: nothing is checked, nothing is lost.
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+
+class StaffPaperBatchForm(PaperBatchForm):
+    """Staff enter a batch for any approved organisation."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.approved().order_by("name")
+    )
+    field_order = ["organisation", "collected_on"]
+
+
+class PaperDecisionForm(BoundedFormMixin, forms.Form):
+    """Staff's reason for refusing or withdrawing a batch, sent as is to the organisation's editors."""
+
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=2000,
+        help_text=_("Envoyé tel quel aux rédacteurs et rédactrices de l'organisation."),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )

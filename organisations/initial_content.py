@@ -6,6 +6,8 @@ The loader is idempotent and returns a list of what it created.
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.initial_content import load_page_files
+from organisations import paper
 from organisations.models import Organisation
 
 # The eleven organisations the appeal names, under the names it uses. Only
@@ -53,3 +55,13 @@ def load_organisations():
         if is_new:
             created.append(slug)
     return created
+
+
+def load_paper_pages():
+    """The texts printed on the paper signature sheet: its summary of the appeal and its privacy notice."""
+    return load_page_files(
+        [
+            (paper.SUMMARY_PAGE, "Feuille papier : résumé de l'appel", "feuille-resume.md"),
+            (paper.PRIVACY_PAGE, "Feuille papier : confidentialité", "feuille-confidentialite.md"),
+        ]
+    )

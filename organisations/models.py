@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from campaign.departements import ABROAD, departement_label
+from campaign.departements import NAMES as DEPARTEMENT_NAMES
 from organisations.scopes import CODES as SCOPE_CODES
 from organisations.scopes import scope_choices, scope_label
 
@@ -201,3 +203,145 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
+
+
+# --- Paper signatures -------------------------------------------------------
+
+# Where a paper signer lives: a département or collectivité, or abroad. A check
+# constraint lists them: a change here needs a migration.
+PAPER_DEPARTEMENTS = [*DEPARTEMENT_NAMES, ABROAD]
+PAPER_BATCH_MIN = 1
+PAPER_BATCH_MAX = 2000
+PAPER_BATCH_MAX_LINES = 50
+
+
+class PaperBatchQuerySet(models.QuerySet["PaperBatch"]):
+    def pending(self) -> "PaperBatchQuerySet":
+        """Batches waiting for staff's review, oldest first."""
+        return self.filter(status=PaperBatch.Status.PENDING).order_by("created_at", "pk")
+
+    def accepted(self) -> "PaperBatchQuerySet":
+        """The batches that count: the only definition of it."""
+        return self.filter(status=PaperBatch.Status.ACCEPTED)
+
+
+class PaperBatch(models.Model):
+    """Signatures collected on paper sheets, entered as counts per département by an editor or staff.
+
+    No name is ever entered: the sheets stay with the organisation. Only
+    accepted batches count; ``PaperTally`` holds their sum per département,
+    kept by triggers (migration ``paper_batches``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ACCEPTED = "accepted", _("Acceptée")
+        REFUSED = "refused", _("Refusée")
+        WITHDRAWN = "withdrawn", _("Retirée")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="paper_batches", verbose_name=_("organisation")
+    )
+    collected_on = models.DateField(_("date de la collecte"))
+    signatures = models.PositiveIntegerField(_("signatures"))
+    note = models.TextField(_("remarque"), blank=True, max_length=1000)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # SET_NULL: the batch stays when an account goes; who did what stays in the audit log.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisi par"),
+    )
+    created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    reason = models.TextField(_("motif du refus ou du retrait"), blank=True)
+
+    objects = PaperBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lot de signatures papier")
+        verbose_name_plural = _("lots de signatures papier")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signatures__gte=PAPER_BATCH_MIN, signatures__lte=PAPER_BATCH_MAX),
+                name="organisations_paperbatch_signatures_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(reviewed_at__isnull=False),
+                name="organisations_paperbatch_reviewed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+                name="organisations_paperbatch_withdrawn_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["refused", "withdrawn"]) | ~Q(reason=""),
+                name="organisations_paperbatch_refusal_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="organisations_paper_status_idx")]
+
+    def __str__(self) -> str:
+        return _("%(organisation)s, %(count)s signatures du %(date)s") % {
+            "organisation": self.organisation,
+            "count": self.signatures,
+            "date": self.collected_on.strftime("%d/%m/%Y"),
+        }
+
+    @property
+    def counts(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+
+class PaperBatchLine(models.Model):
+    """How many signatures of a batch came from one département (a check at commit keeps their sum the batch's)."""
+
+    batch = models.ForeignKey(PaperBatch, on_delete=models.CASCADE, related_name="lines", verbose_name=_("lot"))
+    departement = models.CharField(_("département"), max_length=8)
+    signatures = models.PositiveIntegerField(_("signatures"))
+
+    class Meta:
+        verbose_name = _("ligne d'un lot")
+        verbose_name_plural = _("lignes du lot")
+        ordering = ["batch", "departement"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "departement"], name="organisations_paperline_unique"),
+            models.CheckConstraint(
+                condition=Q(signatures__gte=PAPER_BATCH_MIN, signatures__lte=PAPER_BATCH_MAX),
+                name="organisations_paperline_signatures_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(departement__in=PAPER_DEPARTEMENTS), name="organisations_paperline_departement_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{departement_label(self.departement)} : {self.signatures}"
+
+
+class PaperTally(models.Model):
+    """Accepted paper signatures of one département: written by triggers only, read by the count.
+
+    One row per département, changed only when staff accept or withdraw a
+    batch (a few times a day): no hot row, and exact at every commit.
+    """
+
+    departement = models.CharField(_("département"), max_length=8, unique=True)
+    signatures = models.IntegerField(_("signatures"), default=0)
+    updated_at = models.DateTimeField(_("mis à jour le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("total papier d'un département")
+        verbose_name_plural = _("totaux papier par département")
+        ordering = ["departement"]
+        constraints = [
+            models.CheckConstraint(condition=Q(signatures__gte=0), name="organisations_papertally_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{departement_label(self.departement)} : {self.signatures}"

@@ -1,6 +1,7 @@
 """Signatory organisations: public pages, joining, and the editors' space."""
 
 from django.urls import path
+from django.utils.translation import pgettext_lazy
 
 from organisations import views
 
@@ -14,4 +15,9 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_detail, name="detail"),
     path("espace/", views.space, name="space"),
     path("espace/organisations/<slug:slug>/", views.edit, name="edit"),
+    path("espace/organisations/<slug:slug>/papier/", views.paper_batches, name="paper"),
+    path("espace/organisations/<slug:slug>/papier/feuille.pdf", views.paper_sheet_for, name="paper_sheet_for"),
+    # Translated: /signer/papier/ in French, /en/sign/paper/ in English.
+    path(pgettext_lazy("URL", "signer/papier/"), views.paper_explained, name="paper_explained"),
+    path(pgettext_lazy("URL", "signer/papier/feuille.pdf"), views.paper_sheet, name="paper_sheet"),
 ]

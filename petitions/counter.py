@@ -18,7 +18,7 @@ from django.db.models import Count, Func, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organisations.models import Organisation
+from organisations.models import Organisation, PaperTally
 from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
 
 CACHE_KEY = "petitions:featured:v1"
@@ -36,7 +36,10 @@ class PetitionSnapshot:
     closes_at: datetime | None
     archived_at: datetime | None
     appeal_id: int
+    # The public count: confirmed online signatures plus accepted paper ones.
     signatures: int
+    online: int
+    paper: int
     public: int
     organisations: int
     updated_at: datetime
@@ -50,8 +53,8 @@ class PetitionSnapshot:
 
     @property
     def hidden(self):
-        """Confirmed signers who chose not to appear in the public list."""
-        return max(self.signatures - self.public, 0)
+        """Confirmed online signers who chose not to appear in the public list."""
+        return max(self.online - self.public, 0)
 
     @property
     def percent(self):
@@ -63,18 +66,22 @@ class PetitionSnapshot:
 # is still said once, by Organisation.objects.approved(), compiled into it.
 FEATURED_SQL = f"""
 SELECT p.id, p.title, p.slug, p.goal, p.opens_at, p.closes_at, p.archived_at, p.appeal_id,
-       c.confirmed, c.public, c.updated_at, ({{organisations}})
+       c.confirmed, c.public, c.updated_at, ({{organisations}}), paper.signatures, paper.updated_at
 FROM {Petition._meta.db_table} p
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(confirmed), 0), coalesce(sum(public), 0), max(updated_at)
     FROM {SignatureCounter._meta.db_table} WHERE petition_id = p.id
 ) AS c (confirmed, public, updated_at)
+-- Paper signatures are signatures of the appeal: they count for the featured petition.
+CROSS JOIN (
+    SELECT coalesce(sum(signatures), 0), max(updated_at) FROM {PaperTally._meta.db_table}
+) AS paper (signatures, updated_at)
 WHERE p.featured
 """  # noqa: S608 - table names from the models; values are parameters
 
 
 def _read_featured():
-    """The featured petition with its count and the number of approved organisations."""
+    """The featured petition with its count (online and paper) and the number of approved organisations."""
     organisations = Organisation.objects.approved().order_by().values(n=Func("pk", function="COUNT"))
     organisations_sql, params = organisations.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -95,7 +102,10 @@ def _read_featured():
         public,
         last_change,
         organisations,
+        paper_signatures,
+        paper_change,
     ) = row
+    changes = [moment for moment in (last_change, paper_change) if moment is not None]
     return PetitionSnapshot(
         id=pk,
         title=title,
@@ -105,10 +115,12 @@ def _read_featured():
         closes_at=closes_at,
         archived_at=archived_at,
         appeal_id=appeal_id,
-        signatures=int(confirmed),
+        signatures=int(confirmed) + int(paper_signatures),
+        online=int(confirmed),
+        paper=int(paper_signatures),
         public=int(public),
         organisations=organisations,
-        updated_at=last_change or opens_at,
+        updated_at=max(changes, default=opens_at),
     )
 
 

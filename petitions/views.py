@@ -167,6 +167,8 @@ def api_petition(request):
         response = JsonResponse(
             {
                 "signatures": petition.signatures,
+                "online": petition.online,
+                "paper": petition.paper,
                 "goal": petition.goal,
                 "organisations": petition.organisations,
                 "updated_at": petition.updated_at.isoformat(),

@@ -18,9 +18,11 @@ def test_the_act_page_lists_what_a_parent_can_do(client, letters):
     assert re.findall(r'<h2 id="act-\w+">([^<]+)</h2>', html) == [
         "Signer l'appel",
         "Faire connaître l'appel",
+        "Recueillir des signatures sur papier",
         "Écrire",
     ]
     assert '<a class="button button-large" href="/signer/">Signer l\'appel</a>' in html
+    assert '<a href="/signer/papier/">La feuille de signatures à imprimer</a>' in html
     assert re.findall(r'<h3><a href="([^"]+)">([^<]+)</a></h3>', html) == [
         ("/agir/lettre-acces-donnees/", "Demander ce qui est enregistré sur votre enfant"),
         ("/agir/motion-conseil-ecole/", "Proposer une motion au conseil d&#x27;école"),

@@ -101,6 +101,7 @@ def test_signatures_spread_over_two_servers_are_counted_once_and_confirmed_once(
         )
     assert deployment.manage("reconcile_counts", "--check").strip().splitlines() == [
         f"retrait-lsun: {expected} confirmed / 0 public, exact.",
+        "paper: 0 accepted, exact.",
         "Nothing to fix.",
     ]
     assert len(deployment.smtp.messages) == expected

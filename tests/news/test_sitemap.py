@@ -35,6 +35,7 @@ def test_sitemap_lists_pages_and_public_posts(client, pages, settings):
         f"{site}/signer/",
         f"{site}/chiffres/",
         f"{site}/donnees/",
+        f"{site}/signer/papier/",
         f"{site}/organisations/",
         f"{site}/actualites/recente/",
         f"{site}/actualites/ancienne/",

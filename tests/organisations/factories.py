@@ -47,3 +47,23 @@ def image_bytes(fmt="PNG", size=(800, 600), color=(30, 90, 160), exif=False):
         options["exif"] = data.tobytes()
     image.save(output, format=fmt, **options)
     return output.getvalue()
+
+
+def make_batch(organisation=None, counts=None, *, user=None, accepted=False, **fields):
+    """A pending paper batch entered through the service (``accepted=True``: accepted by a staff account)."""
+    from datetime import date
+
+    from organisations import paper
+
+    organisation = organisation or make_organisation()
+    user = user or make_user()
+    batch = paper.enter_batch(
+        organisation,
+        collected_on=fields.pop("collected_on", date(2026, 11, 20)),
+        counts=counts or {"38": 12, "etranger": 3},
+        note=fields.pop("note", ""),
+        user=user,
+    )
+    if accepted:
+        batch = paper.accept(batch, user=make_user(staff=True))
+    return batch

@@ -76,7 +76,9 @@ def test_two_hundred_signers_in_parallel_count_exactly_two_hundred(crowd):
     assert Signature.objects.confirmed().count() == 200
     assert counter.stored_counts(crowd.pk) == (200, 200)
     assert counter.featured(fresh=True).signatures == 200
-    assert reconcile() == "retrait-lsun: 200 confirmed / 200 public, exact.\nNothing to fix.\n"
+    assert (
+        reconcile() == "retrait-lsun: 200 confirmed / 200 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
+    )
     assert SignatureCounter.objects.count() <= 16
 
 
@@ -112,4 +114,4 @@ def test_confirmations_and_withdrawals_racing_keep_the_count_exact(crowd):
     assert set(results) <= {302, 404}
     assert Signature.objects.filter(pk__in=[s.pk for s in signatures]).count() == 0
     assert counter.stored_counts(crowd.pk) == (10, 0)
-    assert reconcile() == "retrait-lsun: 10 confirmed / 0 public, exact.\nNothing to fix.\n"
+    assert reconcile() == "retrait-lsun: 10 confirmed / 0 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"

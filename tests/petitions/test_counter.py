@@ -92,7 +92,10 @@ def test_reconcile_finds_nothing_to_fix_when_counts_are_exact(petition):
     for _ in range(3):
         make_signature(petition, show_name=True)
 
-    assert reconcile_output() == "retrait-lsun: 3 confirmed / 3 public, exact.\nNothing to fix.\n"
+    assert (
+        reconcile_output()
+        == "retrait-lsun: 3 confirmed / 3 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
+    )
 
 
 def test_reconcile_fixes_and_reports_a_drift(petition):
@@ -109,12 +112,13 @@ def test_reconcile_fixes_and_reports_a_drift(petition):
 
     assert checked == (
         "retrait-lsun: stored 8 confirmed / 4 public, counted 3 / 0: not fixed (--check).\n"
-        "1 petition(s) had a wrong count.\n"
+        "paper: 0 accepted, exact.\n1 count(s) were wrong.\n"
     )
     assert fixed == (
-        "retrait-lsun: stored 8 confirmed / 4 public, counted 3 / 0: fixed.\n1 petition(s) had a wrong count.\n"
+        "retrait-lsun: stored 8 confirmed / 4 public, counted 3 / 0: fixed.\n"
+        "paper: 0 accepted, exact.\n1 count(s) were wrong.\n"
     )
-    assert again == "retrait-lsun: 3 confirmed / 0 public, exact.\nNothing to fix.\n"
+    assert again == "retrait-lsun: 3 confirmed / 0 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
     assert counter.stored_counts(petition.pk) == (3, 0)
 
 
@@ -161,6 +165,8 @@ def test_api_gives_the_count_with_cache_and_cors_headers(client, petition):
     assert dict(response.cookies) == {}
     assert json.loads(response.content) == {
         "signatures": 3,
+        "online": 3,
+        "paper": 0,
         "goal": 10000,
         "organisations": 1,
         "updated_at": last_change.isoformat(),

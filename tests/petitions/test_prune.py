@@ -128,7 +128,7 @@ def test_reconcile_counts_the_tallies_after_erasure(closed_petition):
 
     call_command("reconcile_counts", stdout=out)
 
-    assert out.getvalue() == "closed: 5 confirmed / 0 public, exact.\nNothing to fix.\n"
+    assert out.getvalue() == "closed: 5 confirmed / 0 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
 
 
 def test_signatories_page_after_erasure(client, closed_petition):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from organisations import paper
 from petitions import counter, figures
 from petitions.models import Petition
 
@@ -7,7 +8,8 @@ from petitions.models import Petition
 class Command(BaseCommand):
     help = (
         "Compare each petition's stored count and figures (per département, day and role) with its signatures "
-        "counted one by one, fix any difference and report it."
+        "counted one by one, and the paper totals per département with the accepted batches; fix any difference "
+        "and report it."
     )
 
     def add_arguments(self, parser):
@@ -34,7 +36,21 @@ class Command(BaseCommand):
                     f"{action}."
                 )
             differences += result.differs or breakdown.differs
+        result = paper.reconcile(fix=not check)
+        if result.differs:
+            differences += 1
+            wrong = sorted(
+                f"{code} {result.stored.get(code, 0)}→{result.actual.get(code, 0)}"
+                for code in result.stored.keys() | result.actual.keys()
+                if result.stored.get(code, 0) != result.actual.get(code, 0)
+            )
+            action = "not fixed (--check)" if check else "fixed"
+            self.stdout.write(
+                f"paper: stored {result.stored_total}, counted {result.actual_total} ({', '.join(wrong)}): {action}."
+            )
+        else:
+            self.stdout.write(f"paper: {result.actual_total} accepted, exact.")
         if differences:
-            self.stdout.write(f"{differences} petition(s) had a wrong count.")
+            self.stdout.write(f"{differences} count(s) were wrong.")
         else:
             self.stdout.write("Nothing to fix.")
