@@ -7,8 +7,8 @@ of signatures, in one query, and the result is kept in this process's memory
 for PETITION_COUNT_CACHE_SECONDS like the count (petitions.counter).
 
 Every page, file and dossier takes its numbers from ``national()`` and
-``departement(code)``: paper signatures, when they exist, are added there and
-nowhere else (``paper`` is 0 until then).
+``departement(code)``: accepted paper signatures (organisations.PaperTally,
+read in the same query) are added there and nowhere else.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaign.departements import ABROAD, DEPARTEMENTS, NAMES
+from organisations.models import PaperTally
 from petitions import counter
 from petitions.counter import PetitionSnapshot
 from petitions.models import (
@@ -48,6 +49,8 @@ WHERE petition_id = %(petition)s GROUP BY day HAVING sum(signatures) <> 0
 UNION ALL
 SELECT 'r', role, NULL, sum(signatures) FROM {RoleFigure._meta.db_table}
 WHERE petition_id = %(petition)s GROUP BY role HAVING sum(signatures) <> 0
+UNION ALL
+SELECT 'p', departement, NULL, signatures FROM {PaperTally._meta.db_table} WHERE signatures <> 0
 """  # noqa: S608 - table names from the models; values are parameters
 
 
@@ -58,6 +61,9 @@ class Breakdown:
     departements: dict[str, int] = field(default_factory=dict)
     days: tuple[tuple[date, int], ...] = ()
     roles: dict[str, int] = field(default_factory=dict)
+    # Accepted paper signatures per département (organisations.PaperTally): they sign the
+    # appeal, which is the featured petition's, so every petition's breakdown reads them.
+    paper_departements: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class Figures:
     days: tuple[tuple[date, int], ...]
     roles: dict[str, int]
     counted_at: datetime
-    # Signatures on paper per département: none until paper batches exist.
+    # Accepted signatures on paper per département.
     paper_departements: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -91,7 +97,7 @@ class Figures:
 
     @property
     def abroad(self) -> int:
-        return self.departements.get(ABROAD, 0)
+        return self.departement_total(ABROAD)
 
     def departement_total(self, code: str) -> int:
         return self.departements.get(code, 0) + self.paper_departements.get(code, 0)
@@ -149,6 +155,7 @@ def read_breakdown(petition_id: int) -> Breakdown:
     departements: dict[str, int] = {}
     days: list[tuple[date, int]] = []
     roles: dict[str, int] = {}
+    paper: dict[str, int] = {}
     with connection.cursor() as cursor:
         cursor.execute(FIGURES_SQL, {"petition": petition_id})
         for kind, key, day, signatures in cursor.fetchall():
@@ -156,9 +163,11 @@ def read_breakdown(petition_id: int) -> Breakdown:
                 departements[key] = int(signatures)
             elif kind == "j":
                 days.append((day, int(signatures)))
+            elif kind == "p":
+                paper[key] = int(signatures)
             else:
                 roles[key] = int(signatures)
-    return Breakdown(departements, tuple(sorted(days)), roles)
+    return Breakdown(departements, tuple(sorted(days)), roles, paper)
 
 
 def national(*, fresh: bool = False) -> Figures | None:
@@ -178,6 +187,7 @@ def national(*, fresh: bool = False) -> Figures | None:
             days=breakdown.days,
             roles=breakdown.roles,
             counted_at=timezone.now(),
+            paper_departements=breakdown.paper_departements,
         )
     caches["local"].set(CACHE_KEY, {"figures": figures}, timeout=settings.PETITION_COUNT_CACHE_SECONDS)
     return figures
@@ -250,7 +260,8 @@ class FiguresReconciliation:
 
     @property
     def differs(self) -> bool:
-        return self.stored != self.actual
+        # Paper is reconciled by organisations.paper.reconcile, from the batches.
+        return bool(self.differences())
 
     def differences(self) -> list[str]:
         """The names of the figures that differ: "département", "day", "role"."""

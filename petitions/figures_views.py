@@ -153,12 +153,15 @@ def departement_card(request, code):
 
 
 def departement_records(national):
-    rows = []
-    for code, name in NAMES.items():
-        count = national.departement_total(code)
-        if code in DEPARTEMENTS or count:
-            rows.append({"code": code, "nom": name, "signatures": count})
-    rows.append({"code": ABROAD, "nom": "Étranger", "signatures": national.abroad})
+    def record(code, name):
+        online = national.departements.get(code, 0)
+        paper = national.paper_departements.get(code, 0)
+        return {"code": code, "nom": name, "signatures": online + paper, "en_ligne": online, "papier": paper}
+
+    rows = [
+        record(code, name) for code, name in NAMES.items() if code in DEPARTEMENTS or national.departement_total(code)
+    ]
+    rows.append(record(ABROAD, "Étranger"))
     return rows
 
 

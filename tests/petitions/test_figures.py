@@ -135,7 +135,7 @@ def test_erasing_a_closed_petition_keeps_its_figures_and_reconcile_agrees(pages)
     )
     out = StringIO()
     call_command("reconcile_counts", "--check", stdout=out)
-    assert out.getvalue() == "closed: 3 confirmed / 0 public, exact.\nNothing to fix.\n"
+    assert out.getvalue() == "closed: 3 confirmed / 0 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
 
 
 def test_reconcile_counts_finds_and_fixes_wrong_figures(petition):
@@ -153,14 +153,16 @@ def test_reconcile_counts_finds_and_fixes_wrong_figures(petition):
     assert check.getvalue() == (
         f"{slug}: 2 confirmed / 0 public, exact.\n"
         f"{slug}: figures per département, role differ from the signatures: not fixed (--check).\n"
-        "1 petition(s) had a wrong count.\n"
+        "paper: 0 accepted, exact.\n"
+        "1 count(s) were wrong.\n"
     )
     assert fix.getvalue() == (
         f"{slug}: 2 confirmed / 0 public, exact.\n"
         f"{slug}: figures per département, role differ from the signatures: fixed.\n"
-        "1 petition(s) had a wrong count.\n"
+        "paper: 0 accepted, exact.\n"
+        "1 count(s) were wrong.\n"
     )
-    assert again.getvalue() == f"{slug}: 2 confirmed / 0 public, exact.\nNothing to fix.\n"
+    assert again.getvalue() == f"{slug}: 2 confirmed / 0 public, exact.\npaper: 0 accepted, exact.\nNothing to fix.\n"
     assert stored(petition).departements == {"38": 1, "75": 1}
     assert stored(petition).roles == {"parent": 1, "enseignant": 1}
 

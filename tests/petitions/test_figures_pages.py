@@ -20,6 +20,7 @@ from organisations.models import Organisation
 from petitions import charts, figures
 from petitions.models import Petition
 from tests.campaign.html_text import block_texts, heading
+from tests.organisations.factories import make_batch
 from tests.petitions.factories import make_signature
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -134,6 +135,29 @@ def test_paper_is_said_only_when_there_is_some(client, signed):
     assert "sur papier" not in html
 
 
+def test_accepted_paper_signatures_join_every_figure(client, signed):
+    make_batch(counts={"38": 5, "2A": 1, "etranger": 2}, accepted=True)
+    make_batch(counts={"75": 40})  # pending: not counted
+    caches["local"].clear()
+
+    national = figures.national(fresh=True)
+    national_page = get(client, "/chiffres/").content.decode()
+    isere_page = get(client, "/chiffres/38/").content.decode()
+    rows = list(csv.reader(io.StringIO(get(client, "/donnees/signatures-par-departement.csv").content.decode())))
+
+    assert (national.online, national.paper, national.total) == (8, 8, 16)
+    assert (national.departement_total("38"), national.departement_total("75"), national.abroad) == (8, 2, 3)
+    assert "dont 8 sur papier" in national_page
+    assert "dont 5 sur papier" in isere_page
+    by_code = {row[0]: row[2:] for row in rows[1:]}
+    assert (by_code["38"], by_code["2A"], by_code["75"], by_code["etranger"]) == (
+        ["8", "3", "5"],
+        ["2", "1", "1"],
+        ["2", "2", "0"],
+        ["3", "1", "2"],
+    )
+
+
 def test_national_page_costs_three_queries_then_none(client, signed, settings):
     settings.PAGE_CACHE_SECONDS = 5
     settings.PAGE_CACHE_GENERATION_CHECK = 3600
@@ -229,8 +253,9 @@ def test_csv_files_have_a_header_and_the_numbers(client, signed):
     assert by_departement["Content-Type"] == "text/csv; charset=utf-8"
     assert by_departement["Access-Control-Allow-Origin"] == "*"
     rows = list(csv.reader(io.StringIO(by_departement.content.decode("utf-8"))))
-    assert rows[0] == ["code", "nom", "signatures"]
-    counts = {code: int(n) for code, _, n in rows[1:]}
+    assert rows[0] == ["code", "nom", "signatures", "en_ligne", "papier"]
+    assert all(total == online and paper == "0" for _, _, total, online, paper in rows[1:])
+    counts = {code: int(n) for code, _, n, _, _ in rows[1:]}
     assert {code: n for code, n in counts.items() if n} == {"38": 3, "75": 2, "2A": 1, "974": 1, "etranger": 1}
     assert len(rows) == 1 + len(DEPARTEMENTS) + 1
     assert by_day.content.decode() == (
