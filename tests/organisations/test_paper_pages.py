@@ -321,3 +321,18 @@ def test_the_sheet_fits_on_one_a4_page_with_everything_it_must_say(paper_pages):
     assert '<svg role="img"' not in html and 'class="qr-code"' in html
     assert "Ce que deviennent ces feuilles" in html
     assert "[À COMPLÉTER" in html
+
+
+def test_the_batches_page_costs_the_same_queries_whatever_the_number_of_batches(editor, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_batch(organisation)
+    with CaptureQueriesContext(connection) as few:
+        editor.get("/espace/organisations/sud-38/papier/")
+    for _ in range(5):
+        make_batch(organisation, {"38": 2, "73": 1, "etranger": 4})
+    with CaptureQueriesContext(connection) as many:
+        editor.get("/espace/organisations/sud-38/papier/")
+
+    assert len(many) == len(few)
