@@ -33,6 +33,7 @@ SITEMAPS = {
             "privacy",
             "legal",
             "petitions:sign",
+            "petitions:spread",
             "organisations:list",
         ],
     ),
@@ -67,6 +68,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_xml, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("petitions.widget_urls")),
 ]
 
 urlpatterns += i18n_patterns(
