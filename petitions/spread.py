@@ -10,21 +10,24 @@ readers never see our language switcher.
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.csp import CSP
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from campaign.http_cache import public_page
+from campaign.qr import qr_png, qr_svg, qr_svg_file
 from campaign.site import absolute_url
-from organisations.models import Organisation
-from petitions import counter
+from organisations.permissions import organisations_for
+from organisations.sharing import approved_organisation, share_url
+from petitions import counter, reach
 from petitions.badge import badge_svg
 from petitions.share_card import render_card
 
@@ -54,17 +57,12 @@ def _featured_or_404():
     return petition
 
 
-def approved_organisation(slug):
-    """The approved organisation with this slug, or None (unknown, pending or refused: the same)."""
-    if not slug or len(slug) > Organisation._meta.get_field("slug").max_length:
-        return None
-    return Organisation.objects.approved().filter(slug=slug).only("pk", "slug", "name").first()
-
-
 def sign_url(organisation=None, *, language=None):
     """The signing page's full address; through ``organisation``'s short link when given."""
     with translation.override(language or settings.LANGUAGE_CODE):
         if organisation is not None:
+            if translation.get_language() == settings.LANGUAGE_CODE:
+                return share_url(organisation)
             return absolute_url(reverse("petitions:short_link", args=[organisation.slug]))
         return absolute_url(reverse("petitions:sign"))
 
@@ -277,3 +275,62 @@ def spread_context(*, language, organisation=None):
         "oembed_example": oembed_discovery_url(absolute_url(reverse("petitions:sign"))),
         "widget_label": label,
     }
+
+
+# ---------------------------------------------------------------------------
+# An organisation's own link, in its editors' space (not public)
+# ---------------------------------------------------------------------------
+
+
+def _editable_organisation(request, slug):
+    # Another organisation's page is a 404, not a 403: an editor learns nothing about it.
+    organisation = get_object_or_404(organisations_for(request.user), slug=slug)
+    if not organisation.is_public:
+        # Only approved organisations have a link (refused ones are ignored by the form).
+        raise Http404
+    return organisation
+
+
+@login_required
+@require_safe
+def organisation_link(request, slug):
+    """The organisation's link, its QR code, the snippets through it, and the signatures it brought."""
+    organisation = _editable_organisation(request, slug)
+    petition = counter.featured()
+    url = share_url(organisation)
+    days = reach.daily(organisation, petition.id) if petition is not None else []
+    chart = reach.chart_days(days)
+    total = sum(entry.signatures for entry in days)
+    title = gettext("Signatures confirmées venues par le lien de %(name)s, par jour") % {"name": organisation.name}
+    description = ngettext(
+        "%(total)s signature confirmée au total ; le tableau ci-dessous donne chaque jour.",
+        "%(total)s signatures confirmées au total ; le tableau ci-dessous donne chaque jour.",
+        total,
+    ) % {"total": total}
+    context = {
+        "organisation": organisation,
+        "petition": petition,
+        "share_url": url,
+        "qr": qr_svg(url, title=gettext("Code QR du lien %(url)s") % {"url": url}),
+        "days": list(reversed(days)),
+        "total": total,
+        "chart": reach.chart_svg(chart, title=title, description=description),
+        "chart_title": title,
+        "chart_days_max": reach.CHART_DAYS,
+        **spread_context(language=settings.LANGUAGE_CODE, organisation=organisation),
+    }
+    return render(request, "petitions/spread/organisation_link.html", context)
+
+
+@login_required
+@require_safe
+def organisation_qr(request, slug, kind):
+    """The QR code of the organisation's link, to download (SVG for print, PNG for the rest)."""
+    organisation = _editable_organisation(request, slug)
+    url = share_url(organisation)
+    if kind == "svg":
+        response = HttpResponse(qr_svg_file(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="qr-{organisation.slug}.{kind}"'
+    return response

@@ -18,4 +18,7 @@ urlpatterns = [
     # Spreading the appeal: /relayer/ in French, /en/share/ in English.
     path(pgettext_lazy("URL", "relayer/"), spread.spread, name="spread"),
     path("s/<slug:slug>/", spread.short_link, name="short_link"),
+    path("espace/organisations/<slug:slug>/relayer/", spread.organisation_link, name="organisation_link"),
+    path("espace/organisations/<slug:slug>/relayer/qr.svg", spread.organisation_qr, {"kind": "svg"}, name="qr_svg"),
+    path("espace/organisations/<slug:slug>/relayer/qr.png", spread.organisation_qr, {"kind": "png"}, name="qr_png"),
 ]
