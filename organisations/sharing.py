@@ -12,6 +12,9 @@ from django.utils import translation
 from campaign.site import absolute_url
 from organisations.models import Organisation
 
+# Longer than any slug: not worth a query.
+SLUG_MAX_LENGTH = Organisation._meta.get_field("slug").max_length or 0
+
 
 def share_url(organisation: Organisation) -> str:
     """The organisation's sharing link, in full: ``https://…/s/<slug>/`` (French, the language of the appeal)."""
@@ -21,6 +24,6 @@ def share_url(organisation: Organisation) -> str:
 
 def approved_organisation(slug: str) -> Organisation | None:
     """The approved organisation with this slug, or None: unknown, pending and refused are all the same."""
-    if not slug or len(slug) > Organisation._meta.get_field("slug").max_length:
+    if not slug or len(slug) > SLUG_MAX_LENGTH:
         return None
     return Organisation.objects.approved().filter(slug=slug).only("pk", "slug", "name").first()
