@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from petitions.models import Petition
 from tests.conftest import use_own_cache
+from tests.e2e.conftest import Visit
 from tests.petitions.factories import make_signature
 
 
@@ -102,3 +103,42 @@ def test_counter_frame_has_no_accessibility_violation(petition, visit):
         visit_ = visit("/widget/compteur/" + query, width=360, height=170)
 
         assert visit_.axe_violations() == []
+
+
+def test_editors_page_of_the_link_is_accessible(petition, browser, live_server):
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.organisations.factories import make_editor, make_organisation
+
+    sud = make_organisation("SUD éducation", slug="sud-education")
+    for _ in range(3):
+        make_signature(petition, via=sud)
+    client = Client()
+    client.force_login(make_editor(sud, second_factor=True))
+    context = browser.new_context(viewport={"width": 360, "height": 900}, locale="fr-FR")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+            }
+        ]
+    )
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/espace/organisations/sud-education/relayer/")
+        visit_ = Visit(page)
+
+        assert page.get_by_role(
+            "img", name="Signatures confirmées venues par le lien de SUD éducation, par jour"
+        ).is_visible()
+        assert page.locator(".reach-table td").all_inner_texts() == ["3"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert visit_.axe_violations() == []
+    finally:
+        context.close()
