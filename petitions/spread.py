@@ -35,7 +35,8 @@ WIDGET_LANGUAGES = ("fr", "en")
 THEMES = ("clair", "sombre")
 # The iframe's box: the counter fits in it at every width from 280 px.
 IFRAME_WIDTH, IFRAME_HEIGHT = 360, 170
-# Counts move slowly enough that a card ten minutes old is right; drawing one costs 30 ms.
+# A card ten minutes old is right enough for a share; drawing one took 110 ms here
+# (fonts loaded, two busy cores), too much for every request.
 CARD_SECONDS = 600
 CARD_CACHE_KEY = "petitions:share-card:v1:{language}"
 # The campaign's pages an oEmbed consumer may ask about (the route names, namespaced).
