@@ -239,3 +239,11 @@ def test_the_privacy_notice_says_what_an_organisation_sees(client, pages):
         "l'organisation voit seulement leur nombre par jour, jamais votre nom ni aucune autre donnée vous concernant"
         in html.replace("&#x27;", "'")
     )
+
+
+def test_the_withdrawal_page_shows_the_organisation_before_erasing_it(client, petition, sud):
+    signature = make_signature(petition, via=sud)
+
+    html = client.get(f"/signer/retirer/{tokens.withdrawal_token(signature)}/").content.decode()
+
+    assert "<dt>Venue par le lien de l'organisation</dt><dd>SUD éducation</dd>" in html
