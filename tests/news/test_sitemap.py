@@ -33,6 +33,7 @@ def test_sitemap_lists_pages_and_public_posts(client, pages, settings):
         f"{site}/confidentialite/",
         f"{site}/mentions-legales/",
         f"{site}/signer/",
+        f"{site}/relayer/",
         f"{site}/organisations/",
         f"{site}/actualites/recente/",
         f"{site}/actualites/ancienne/",
