@@ -33,7 +33,7 @@ from petitions.share_card import render_card
 
 WIDGET_LANGUAGES = ("fr", "en")
 THEMES = ("clair", "sombre")
-# The iframe's box: the counter fits in it at every width from 280 px.
+# The iframe's box in the snippets and in oEmbed answers.
 IFRAME_WIDTH, IFRAME_HEIGHT = 360, 170
 # A card ten minutes old is right enough for a share; drawing one took 110 ms here
 # (fonts loaded, two busy cores), too much for every request.
@@ -114,6 +114,8 @@ def counter_frame(request):
                 "label": _label(),
             },
         )
+    # Not the address's language (these addresses have no prefix): the one asked for.
+    response["Content-Language"] = language
     return response
 
 
@@ -126,8 +128,9 @@ def counter_badge(request):
     with translation.override(language):
         svg = badge_svg(count=petition.signatures, goal=petition.goal, label=_label(), language=language)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # Some mail clients fetch images from another origin through a proxy that asks.
+    # Like the JSON API: other sites' scripts may read it too (to draw it in a canvas, say).
     response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Language"] = language
     return response
 
 

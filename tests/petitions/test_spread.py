@@ -86,9 +86,11 @@ def test_every_other_page_still_refuses_to_be_framed(client, counted):
 
 
 def test_counter_frame_in_english(client, counted):
-    html = client.get("/widget/compteur/?lang=en&theme=nimporte").content.decode()
+    response = client.get("/widget/compteur/?lang=en&theme=nimporte")
+    html = response.content.decode()
 
     assert '<html lang="en">' in html
+    assert response["Content-Language"] == "en"
     assert "3 signatures out of a goal of 10,000" in text_of(html)
     assert f'href="{SITE}/en/signer/"' in html
     assert '<body class="theme-clair">' in html
