@@ -4,7 +4,7 @@ One run: gunicorn with the production settings and deploy/gunicorn.conf.py,
 then, for each scenario, a warm-up and a measured wrk run (default 20 s at 16
 connections): a static file, a minimal Django view (the framework's ceiling),
 `/`, `/actualites/`, `/api/petition.json`, `/chiffres/` (and a département's page and
-an open-data file), signing (POST, unique emails,
+an open-data file), the widgets (`/widget/compteur/`, its SVG badge, the share card), signing (POST, unique emails,
 addresses spread through X-Forwarded-For) and confirming (POST). It prints a
 table (requests/s, p50, p99, errors), the ratios the production targets set,
 checks that signature rows equal accepted responses, reports each gunicorn
@@ -277,6 +277,9 @@ def build_scenarios(base, env, log_path, scratch):
         ("figures /chiffres/", "/chiffres/", "get.lua", None, None),
         ("figures /chiffres/38/", "/chiffres/38/", "get.lua", None, None),
         ("open data csv", "/donnees/signatures-par-departement.csv", "get.lua", None, None),
+        ("widget /widget/compteur/", "/widget/compteur/", "get.lua", None, None),
+        ("badge compteur.svg", "/widget/compteur.svg", "get.lua", None, None),
+        ("share card carte.png", "/widget/carte.png", "get.lua", None, None),
         ("signing (POST)", "/signer/", "sign.lua", signing_env, after_signing),
         ("confirming (POST)", "/signer/", "confirm.lua", confirming_env, after_confirming),
     ]
@@ -295,6 +298,8 @@ def report(rows, memory, signatures):
         "home / static": ratio(rows, "home /", "static file"),
         "api / static": ratio(rows, "api petition.json", "static file"),
         "figures / static": ratio(rows, "figures /chiffres/", "static file"),
+        "widget / static": ratio(rows, "widget /widget/compteur/", "static file"),
+        "badge / static": ratio(rows, "badge compteur.svg", "static file"),
         "signing / minimal view": ratio(rows, "signing (POST)", "minimal view"),
     }
     print()

@@ -36,6 +36,7 @@ SITEMAPS = {
             "figures:national",
             "figures:open_data",
             "organisations:paper_explained",
+            "petitions:spread",
             "organisations:list",
         ],
     ),
@@ -72,6 +73,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_xml, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("petitions.widget_urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -29,6 +29,7 @@ from campaign.outbox import queue_email
 from campaign.pdf import render_pdf
 from campaign.qr import qr_svg
 from campaign.site import absolute_url
+from organisations import sharing
 from organisations.models import Organisation, PaperBatch, PaperBatchLine, PaperTally
 
 # The staff-edited texts printed on the sheet (``campaign.models.Page``).
@@ -219,7 +220,9 @@ def notify_editors(batch: PaperBatch, template: str) -> None:
 
 
 def sheet_url(organisation: Organisation | None = None) -> str:
-    """Where the sheet's QR code leads: the signing page (the one place to point it elsewhere)."""
+    """Where the sheet's QR code leads: the organisation's sharing link, or the signing page on the public sheet."""
+    if organisation is not None:
+        return sharing.share_url(organisation)
     return absolute_url(reverse("petitions:sign"))
 
 

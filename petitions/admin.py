@@ -6,7 +6,7 @@ from campaign.admin_mixins import ReadOnlyAdminMixin
 from campaign.audit import AuditedAdminMixin
 from petitions import counter
 from petitions.addresses import normalise_email
-from petitions.models import Petition, Signature, SignatureTally
+from petitions.models import OrganisationReach, Petition, Signature, SignatureTally
 
 
 @admin.register(Petition)
@@ -66,6 +66,7 @@ class SignatureAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "role",
         "show_name",
         "wants_news",
+        "via",
         "appeal_revision",
         "created_at",
         "confirmed_at",
@@ -95,3 +96,18 @@ class SignatureTallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["petition", "day", "departement", "signatures"]
     list_filter = ["petition"]
+
+
+@admin.register(OrganisationReach)
+class OrganisationReachAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Confirmed signatures each organisation's link brought, per day: kept by triggers, read only.
+
+    The organisations' editors see their own rows in their space; these
+    figures appear on no public page.
+    """
+
+    list_display = ["organisation", "petition", "day", "signatures"]
+    list_filter = ["petition", "organisation"]
+    date_hierarchy = "day"
+    list_select_related = ["organisation", "petition"]
+    ordering = ["-day", "organisation__name"]

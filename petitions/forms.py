@@ -10,6 +10,8 @@ from campaign import forms as campaign_forms
 from campaign.antispam import AntiSpamFormMixin
 from campaign.departements import ABROAD, departement_from_postcode
 from campaign.forms import MAX_LENGTH_MESSAGE, BoundedFormMixin
+from organisations.models import Organisation
+from organisations.sharing import approved_organisation
 from petitions.addresses import normalise_email
 from petitions.models import EMAIL_MAX_LENGTH, Signature
 
@@ -134,6 +136,10 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
         help_text=_("Quelques messages au plus ; chacun permet de se désabonner."),
         required=False,
     )
+    # The organisation whose link (/s/<slug>/) brought the signer: carried by
+    # the form, never by a cookie. Anything but an approved organisation's
+    # slug is ignored without a word: the signature counts all the same.
+    via = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -148,6 +154,15 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
                 code="invalid",
             )
         return email
+
+    def clean_via(self) -> int | None:
+        organisation = approved_organisation(self.cleaned_data["via"])
+        return organisation.pk if organisation is not None else None
+
+    @property
+    def via_organisation(self) -> Organisation | None:
+        """The approved organisation the form carries, for the sentence that tells the signer."""
+        return approved_organisation(self["via"].value() or "")
 
     def clean_postcode(self) -> str:
         # "75 011", "75011 " and a non-breaking space are all 75011.
@@ -201,4 +216,5 @@ class SignatureForm(BoundedFormMixin, AntiSpamFormMixin, forms.Form):
             "role": data["role"],
             "show_name": data["show_name"],
             "wants_news": data["wants_news"],
+            "via_id": data.get("via"),
         }

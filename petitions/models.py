@@ -145,6 +145,19 @@ class Signature(models.Model):
     # last one, so that the form cannot be used to flood someone's inbox.
     reminders_sent = models.PositiveSmallIntegerField(_("rappels envoyés"), default=0)
     last_reminded_at = models.DateTimeField(_("dernier rappel"), null=True, blank=True)
+    # The organisation whose link brought the signer (/s/<slug>/): its editors
+    # see how many confirmed signatures it brought per day (OrganisationReach),
+    # never who. Erased with the signature. An organisation deleted from the
+    # site leaves the signatures in place, without the mention.
+    via = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,  # see the partial index below: most signers come without a link
+        related_name="+",
+        verbose_name=_("venue par le lien de"),
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -187,6 +200,8 @@ class Signature(models.Model):
                 condition=Q(show_name=True, confirmed_at__isnull=False),
                 name="petitions_signature_public_idx",
             ),
+            # Setting `via` to NULL when an organisation is deleted.
+            models.Index(fields=["via"], condition=Q(via__isnull=False), name="petitions_signature_via_idx"),
             # Pruning unconfirmed signatures.
             models.Index(
                 fields=["created_at"], condition=Q(confirmed_at__isnull=True), name="petitions_sig_pending_idx"
@@ -371,3 +386,39 @@ class RoleTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.signatures}"
+
+
+class OrganisationReach(models.Model):
+    """Confirmed signatures an organisation's link brought, per petition and day (Paris time).
+
+    Kept by database triggers on the signatures table (migration
+    0007_signature_via_and_organisation_reach) in the transaction that
+    confirms, withdraws or erases a signature, like SignatureCounter: the
+    editors' chart reads a few rows, never the signatures. Not public.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("organisation"),
+    )
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", verbose_name=_("pétition"))
+    day = models.DateField(_("jour"))
+    signatures = models.IntegerField(_("signatures confirmées"), default=0)
+
+    class Meta:
+        verbose_name = _("signatures apportées par une organisation")
+        verbose_name_plural = _("signatures apportées par les organisations")
+        ordering = ["organisation", "day"]
+        constraints = [
+            # The unique index serves the editors' reads (organisation, petition, days in order).
+            models.UniqueConstraint(
+                fields=["organisation", "petition", "day"], name="petitions_organisationreach_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(signatures__gte=0), name="petitions_organisationreach_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day}: {self.signatures}"

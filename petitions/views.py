@@ -46,7 +46,8 @@ def sign(request):
                 return redirect("petitions:sign_thanks")
             status = 429
     else:
-        form = SignatureForm()
+        # /s/<slug>/ leads here with ?via=<slug>; the form carries it on.
+        form = SignatureForm(initial={"via": request.GET.get("via", "")})
     context = {
         "form": form,
         "petition": petition,

@@ -1,7 +1,8 @@
 from django import template
 from django.utils.formats import number_format
 
-from petitions import counter
+from campaign.site import absolute_url
+from petitions import counter, spread
 
 register = template.Library()
 
@@ -16,3 +17,15 @@ def petition_call():
 def grouped(value):
     """12345 as "12 345" in French, "12,345" in English."""
     return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def oembed_url(context):
+    """The oEmbed address of the page being rendered, for the discovery <link>."""
+    return spread.oembed_discovery_url(absolute_url(context["request"].path))
+
+
+@register.simple_tag
+def share_card_url():
+    """The share card's full address, in the current language."""
+    return spread.card_url()

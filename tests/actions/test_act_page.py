@@ -2,7 +2,7 @@
 
 import re
 
-from tests.campaign.html_text import block_texts, heading
+from tests.campaign.html_text import heading
 from tests.petitions.factories import featured_petition
 
 
@@ -27,8 +27,9 @@ def test_the_act_page_lists_what_a_parent_can_do(client, letters):
         ("/agir/lettre-acces-donnees/", "Demander ce qui est enregistré sur votre enfant"),
         ("/agir/motion-conseil-ecole/", "Proposer une motion au conseil d&#x27;école"),
     ]
-    # Without a sharing page on the site, the plain share links of the thank-you page.
-    assert block_texts(html, "share-links") == ["E-mail", "Mastodon", "Bluesky", "Facebook", "X", "WhatsApp"]
+    # The sharing page, rather than the plain share links of the thank-you page.
+    assert '<a href="/relayer/">Relayer l\'appel : liens, images et compteur à reprendre</a>' in html
+    assert 'class="share-links"' not in html
 
 
 def test_the_act_page_links_to_the_sharing_and_paper_pages_when_the_site_has_them(client, letters, settings):

@@ -125,7 +125,10 @@ def test_detail_page_with_metadata(client, pages, settings):
     assert '<meta property="og:title" content="Rassemblement le 5 juin">' in html
     assert '<meta property="og:description" content="Devant le rectorat, à 14 h.">' in html
     assert '<meta property="og:url" content="https://retrait-lsun.example/actualites/rassemblement-le-5-juin/">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    # Without a photo of its own, a post shares as the campaign's card.
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta property="og:image" content="https://retrait-lsun.example/widget/carte.png">' in html
+    assert '<meta property="og:type" content="article">' in html
     assert '<meta name="description" content="Devant le rectorat, à 14 h.">' in html
     assert '<h1 id="post-title">Rassemblement le 5 juin</h1>' in html
     assert block_texts(html, "prose") == ["Où ?", "À Paris."]

@@ -36,6 +36,7 @@ def test_sitemap_lists_pages_and_public_posts(client, pages, settings):
         f"{site}/chiffres/",
         f"{site}/donnees/",
         f"{site}/signer/papier/",
+        f"{site}/relayer/",
         f"{site}/organisations/",
         f"{site}/actualites/recente/",
         f"{site}/actualites/ancienne/",

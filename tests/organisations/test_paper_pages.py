@@ -291,6 +291,15 @@ def test_the_sheet_is_a_pdf_with_its_qr_code(client, paper_pages):
     assert paper.sheet_url() == f"{settings.SITE_URL}/signer/"
 
 
+def test_an_organisations_sheet_leads_to_its_own_sharing_link(settings):
+    organisation = make_organisation("SUD éducation 38")
+
+    context = paper.sheet_context(organisation)
+
+    assert paper.sheet_url(organisation) == f"{settings.SITE_URL}/s/{organisation.slug}/"
+    assert f"{settings.SITE_URL}/s/{organisation.slug}/" in render_to_string(paper.SHEET_TEMPLATE, context)
+
+
 def test_an_editor_downloads_the_sheet_in_the_organisations_name(editor, paper_pages):
     response = editor.get("/espace/organisations/sud-38/papier/feuille.pdf")
 

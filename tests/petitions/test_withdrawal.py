@@ -55,6 +55,7 @@ def test_withdrawal_page_shows_everything_held_before_its_button(client, petitio
         "Qualité", "Enseignant·e",
         "Nom affiché dans la liste publique", "oui, sous la forme « Zoé L. »",
         "Actualités de la campagne par e-mail", "oui",
+        "Venue par le lien de l'organisation", "aucune",
         "Texte signé", "« Retrait du LSUN », version du 20 novembre 2026",
         "Signée le", "1 décembre 2026 à 10:30",
         "Confirmée le", "1 décembre 2026 à 10:45",
@@ -65,7 +66,8 @@ def test_withdrawal_page_shows_everything_held_before_its_button(client, petitio
     # Every stored column of the signature is on the page (the petition is the page itself).
     shown = {
         "first_name", "last_name", "email", "email_normalised", "postcode", "departement", "role", "show_name",
-        "wants_news", "appeal_revision", "created_at", "confirmed_at", "token", "reminders_sent", "last_reminded_at",
+        "wants_news", "via", "appeal_revision", "created_at", "confirmed_at", "token", "reminders_sent",
+        "last_reminded_at",
     }  # fmt: skip
     assert {field.name for field in Signature._meta.concrete_fields} - shown == {"id", "petition"}
     assert html.index('class="held-data"') < html.index('<button type="submit">')
