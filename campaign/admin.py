@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign import page_checks
 from campaign.admin_mixins import ReadOnlyAdminMixin
-from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, ScheduledJob, User
+from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, SecondFactor, User
 from campaign.outbox import wake_worker
 
 
@@ -184,14 +184,6 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self.message_user(request, _("%(count)d e-mail(s) remis dans la file.") % {"count": count})
 
 
-@admin.register(ScheduledJob)
-class ScheduledJobAdmin(admin.ModelAdmin):
-    list_display = ["name", "last_run_at", "next_run_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff read the log; nobody adds, changes or deletes an entry."""
@@ -212,3 +204,53 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return apps.get_model(self.MOVED_MODELS.get(entry.model, entry.model))._meta.verbose_name_plural
         except (LookupError, ValueError):
             return entry.model
+
+
+class SecondFactorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who has which second factor; deleting one lets its owner enrol again. The secrets are never shown."""
+
+    list_display = ["account", "kind", "created", "last_used"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    readonly_fields = ("account", "kind", "created", "last_used")
+    fields = readonly_fields
+    deletable = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("compte"), ordering="user__email")
+    def account(self, factor):
+        return factor.user.email
+
+    @admin.display(description=_("type"), ordering="type")
+    def kind(self, factor):
+        return {
+            SecondFactor.Type.TOTP: _("application d'authentification"),
+            SecondFactor.Type.RECOVERY_CODES: _("codes de secours"),
+            SecondFactor.Type.WEBAUTHN: _("clé d'accès"),
+        }.get(factor.type, factor.type)
+
+    @admin.display(description=_("ajouté le"), ordering="created_at")
+    def created(self, factor):
+        return factor.created_at
+
+    @admin.display(description=_("dernière utilisation"), ordering="last_used_at")
+    def last_used(self, factor):
+        return factor.last_used_at
+
+
+def replace_library_admins(site):
+    """Hide the libraries' own admin pages, called once every app's admin.py has run.
+
+    Task results are the worker's business; allauth's authenticator page
+    shows secrets under English names (SecondFactorAdmin replaces it).
+    """
+    from allauth.mfa.models import Authenticator
+    from django_tasks_db.models import DBTaskResult
+
+    for model in (Authenticator, DBTaskResult):
+        if site.is_registered(model):
+            site.unregister(model)
+    if not site.is_registered(SecondFactor):
+        site.register(SecondFactor, SecondFactorAdmin)

@@ -8,9 +8,15 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
-        from campaign import http_cache, initial_content
+        from campaign import http_cache, initial_content, pending
         from organisations.initial_content import load_organisations
         from organisations.models import Organisation
 
         http_cache.invalidate_pages_on_change(Organisation)
         initial_content.add_loader(load_organisations)
+        pending.register(
+            _("Demandes d'adhésion d'organisations"),
+            Organisation.objects.to_moderate,
+            "admin:organisations_organisation_changelist",
+            query="status__exact=pending&contact=confirmed",
+        )
