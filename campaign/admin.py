@@ -31,7 +31,10 @@ class UserAdmin(BaseUserAdmin):
 class PageForm(forms.ModelForm):
     """Edits a page by publishing a new revision; the page row itself barely changes."""
 
-    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    # Chosen by the links above the form (?language=en), which load that
+    # version's text: a language picked after the text was loaded published
+    # the French text as the English version.
+    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Titre"), max_length=200)
     body = forms.CharField(
         label=_("Texte (Markdown)"),
@@ -43,11 +46,19 @@ class PageForm(forms.ModelForm):
         model = Page
         fields = ["name", "slug"]
 
+    # Set by PageAdmin.get_form from the address.
+    edit_language = settings.LANGUAGE_CODE
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = self.edit_language
+        # The language the text in the form comes from: the French one while a translation does not exist yet.
+        self.source_language = self.edit_language
         if self.instance.pk:
-            current = self.instance.current_revision(settings.LANGUAGE_CODE)
+            # Falls back on the French revision when there is none in this language.
+            current = self.instance.current_revision(self.edit_language)
             if current:
+                self.source_language = current.language
                 self.fields["title"].initial = current.title
                 self.fields["body"].initial = current.body
 
@@ -83,12 +94,32 @@ class PageRevisionInline(admin.TabularInline):
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
     form = PageForm
+    change_form_template = "admin/campaign/page/change_form.html"
     list_display = ["name", "slug", "current_title", "updated_at", "to_complete"]
     inlines = [PageRevisionInline]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("revisions")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        language = request.GET.get("language")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        return type(form.__name__, (form,), {"edit_language": language})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        languages = dict(settings.LANGUAGES)
+        context["edit_languages"] = [
+            {"code": code, "name": name, "current": code == form.edit_language} for code, name in settings.LANGUAGES
+        ]
+        context["edit_language_name"] = languages[form.edit_language]
+        context["source_language_name"] = (
+            languages[form.source_language] if form.source_language != form.edit_language else None
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _current(self, page):
         return self._currents(page).get(settings.LANGUAGE_CODE)
