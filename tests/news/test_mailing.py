@@ -374,7 +374,7 @@ def test_admin_shows_the_progress_of_a_mailing(staff, signers, post, smtp_server
 
     html = staff.get(f"/admin/news/post/{post.pk}/change/").content.decode()
 
-    assert "3 envoyés, 0 à envoyer, 0 échecs" in html
+    assert re.search(r"demandé le .+ \(heure de Paris\) pour 3 signataires : 3 envoyés, 0 à envoyer, 0 échecs", html)
     assert f'<a href="/espace/actualites/{post.pk}/">Ouvrir la page d&#x27;édition</a>' in html
 
 
