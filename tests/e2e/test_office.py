@@ -122,3 +122,29 @@ def test_a_post_reaches_the_signers_who_asked_and_one_unsubscribes(site, visit, 
     assert signer.axe_violations() == []
     assert fits(signer.page)
     assert list(Signature.objects.filter(wants_news=True).values_list("email", flat=True)) == ["parent1@example.org"]
+
+
+def test_staff_edit_the_english_appeal_from_its_english_text(site, visit, live_server):
+    from campaign.models import Page
+
+    enrol_totp(make_user("equipe@example.org", superuser=True))
+    page_row = Page.objects.get(slug=Page.APPEAL)
+    french = page_row.current_revision("fr")
+    english = page_row.current_revision("en")
+
+    admin = log_in(visit, f"/admin/campaign/page/{page_row.pk}/change/", "equipe@example.org")
+    page = admin.page
+    assert page.locator("#id_title").input_value() == french.title
+    page.locator(".language-versions").get_by_role("link", name="English").click()
+    page.wait_for_url("**?language=en")
+    assert page.locator("#id_title").input_value() == english.title
+    assert page.locator("#id_body").input_value() == english.body
+    assert fits(page)
+    page.locator("#id_body").fill(english.body + "\n\nRead and approved by the coalition.")
+    page.locator('input[name="_save"]').click()
+
+    assert page_row.current_revision("en").body.endswith("Read and approved by the coalition.")
+    assert page_row.current_revision("fr") == french
+    reader = visit("/en/appel/", width=WIDTH)
+    assert reader.page.get_by_text("Read and approved by the coalition.").is_visible()
+    assert reader.axe_violations() == []
