@@ -129,7 +129,9 @@ def _editable_post(request, pk):
 @editors_only
 @require_safe
 def manage_list(request):
-    posts = Post.objects.editable_by(request.user).select_related("organisation").order_by("-updated_at", "-pk")
+    posts = (
+        Post.objects.editable_by(request.user).select_related("organisation", "mailing").order_by("-updated_at", "-pk")
+    )
     page = Paginator(posts, 30).get_page(request.GET.get("page"))
     return render(request, "news/manage/list.html", {"page": page, "now": timezone.now()})
 
