@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign import page_checks
 from campaign.admin_mixins import ReadOnlyAdminMixin
-from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, ScheduledJob, User
+from campaign.models import AuditEntry, OutgoingEmail, Page, PageRevision, SecondFactor, User
 from campaign.outbox import wake_worker
 
 
@@ -31,7 +31,10 @@ class UserAdmin(BaseUserAdmin):
 class PageForm(forms.ModelForm):
     """Edits a page by publishing a new revision; the page row itself barely changes."""
 
-    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    # Chosen by the links above the form (?language=en), which load that
+    # version's text: a language picked after the text was loaded published
+    # the French text as the English version.
+    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Titre"), max_length=200)
     body = forms.CharField(
         label=_("Texte (Markdown)"),
@@ -43,11 +46,19 @@ class PageForm(forms.ModelForm):
         model = Page
         fields = ["name", "slug"]
 
+    # Set by PageAdmin.get_form from the address.
+    edit_language = settings.LANGUAGE_CODE
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = self.edit_language
+        # The language the text in the form comes from: the French one while a translation does not exist yet.
+        self.source_language = self.edit_language
         if self.instance.pk:
-            current = self.instance.current_revision(settings.LANGUAGE_CODE)
+            # Falls back on the French revision when there is none in this language.
+            current = self.instance.current_revision(self.edit_language)
             if current:
+                self.source_language = current.language
                 self.fields["title"].initial = current.title
                 self.fields["body"].initial = current.body
 
@@ -83,12 +94,32 @@ class PageRevisionInline(admin.TabularInline):
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
     form = PageForm
+    change_form_template = "admin/campaign/page/change_form.html"
     list_display = ["name", "slug", "current_title", "updated_at", "to_complete"]
     inlines = [PageRevisionInline]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("revisions")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        language = request.GET.get("language")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        return type(form.__name__, (form,), {"edit_language": language})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        languages = dict(settings.LANGUAGES)
+        context["edit_languages"] = [
+            {"code": code, "name": name, "current": code == form.edit_language} for code, name in settings.LANGUAGES
+        ]
+        context["edit_language_name"] = languages[form.edit_language]
+        context["source_language_name"] = (
+            languages[form.source_language] if form.source_language != form.edit_language else None
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _current(self, page):
         return self._currents(page).get(settings.LANGUAGE_CODE)
@@ -184,14 +215,6 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self.message_user(request, _("%(count)d e-mail(s) remis dans la file.") % {"count": count})
 
 
-@admin.register(ScheduledJob)
-class ScheduledJobAdmin(admin.ModelAdmin):
-    list_display = ["name", "last_run_at", "next_run_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff read the log; nobody adds, changes or deletes an entry."""
@@ -212,3 +235,53 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return apps.get_model(self.MOVED_MODELS.get(entry.model, entry.model))._meta.verbose_name_plural
         except (LookupError, ValueError):
             return entry.model
+
+
+class SecondFactorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who has which second factor; deleting one lets its owner enrol again. The secrets are never shown."""
+
+    list_display = ["account", "kind", "created", "last_used"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    readonly_fields = ("account", "kind", "created", "last_used")
+    fields = readonly_fields
+    deletable = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("compte"), ordering="user__email")
+    def account(self, factor):
+        return factor.user.email
+
+    @admin.display(description=_("type"), ordering="type")
+    def kind(self, factor):
+        return {
+            SecondFactor.Type.TOTP: _("application d'authentification"),
+            SecondFactor.Type.RECOVERY_CODES: _("codes de secours"),
+            SecondFactor.Type.WEBAUTHN: _("clé d'accès"),
+        }.get(factor.type, factor.type)
+
+    @admin.display(description=_("ajouté le"), ordering="created_at")
+    def created(self, factor):
+        return factor.created_at
+
+    @admin.display(description=_("dernière utilisation"), ordering="last_used_at")
+    def last_used(self, factor):
+        return factor.last_used_at
+
+
+def replace_library_admins(site):
+    """Hide the libraries' own admin pages, called once every app's admin.py has run.
+
+    Task results are the worker's business; allauth's authenticator page
+    shows secrets under English names (SecondFactorAdmin replaces it).
+    """
+    from allauth.mfa.models import Authenticator
+    from django_tasks_db.models import DBTaskResult
+
+    for model in (Authenticator, DBTaskResult):
+        if site.is_registered(model):
+            site.unregister(model)
+    if not site.is_registered(SecondFactor):
+        site.register(SecondFactor, SecondFactorAdmin)

@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any, ClassVar
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -170,7 +171,8 @@ class PageRevision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.page} ({self.language}, {self.created_at:%Y-%m-%d %H:%M})"
+        # In the site's time zone, like every other time the admin shows (a bare UTC time misled staff).
+        return f"{self.page} ({self.language}, {timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -387,9 +389,19 @@ class AuditEntry(models.Model):
         db_table = "petitions_auditentry"
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.get_action_display()} {self.model}"
+        at = timezone.localtime(self.at)
+        return f"{at:%d/%m/%Y %H:%M} {self.user_email} {self.get_action_display()} {self.model}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("An audit log entry cannot be changed.")
         super().save(*args, **kwargs)
+
+
+class SecondFactor(Authenticator):
+    """allauth's second factors under French names, for the admin: staff remove one when a phone is lost."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("second facteur")
+        verbose_name_plural = _("seconds facteurs (double authentification)")

@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "petitions",
     "news",
     "actions",
-    "django.contrib.admin",
+    # django.contrib.admin, under the campaign's name (campaign/admin_site.py).
+    "campaign.admin_site.CampaignAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

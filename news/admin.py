@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -41,4 +43,10 @@ class PostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not hasattr(post, "mailing"):
             return "—"
         progress = mailing_progress(post)
-        return _("%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs") % progress
+        if progress is None:
+            return "—"
+        requested = date_format(timezone.localtime(progress["mailing"].requested_at), "DATETIME_FORMAT")
+        return _(
+            "demandé le %(date)s (heure de Paris) pour %(total)d signataires : "
+            "%(sent)d envoyés, %(to_send)d à envoyer, %(failed)d échecs"
+        ) % {**progress, "date": requested}

@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.tasks import task
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -68,9 +69,45 @@ def signature_id_from_token(token: str) -> int:
     return int(value)
 
 
-def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
+EMAIL_TEMPLATE = "news/emails/news_post"
+
+
+def _email_context(post: Post, first_name: str, unsubscribe_url: str, withdraw_url: str) -> dict:
     with translation.override(settings.LANGUAGE_CODE):
         post_url = absolute_url(post.get_absolute_url())
+    return {
+        "post": post,
+        "post_url": post_url,
+        "first_name": first_name,
+        "unsubscribe_url": unsubscribe_url,
+        "withdraw_url": withdraw_url,
+        "site_url": settings.SITE_URL,
+    }
+
+
+class EmailPreview(TypedDict):
+    subject: str
+    lines: list[str]
+
+
+def email_preview(post: Post) -> EmailPreview:
+    """The subject and opening lines every signer will read, as staff confirm the mailing.
+
+    Rendered from the very templates the mailing uses, with the signer's own
+    first name and links left as placeholders: nobody's data is shown.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        placeholder = _("[lien personnel]")
+        context = _email_context(post, _("[prénom]"), placeholder, placeholder)
+        subject = " ".join(render_to_string(f"{EMAIL_TEMPLATE}_subject.txt", context).split())
+        text = render_to_string(f"{EMAIL_TEMPLATE}.txt", context)
+    # Up to the signature ("-- "): what is the same for every signer but the first name.
+    body = text.split("\n-- \n", 1)[0]
+    return {"subject": subject, "lines": body.strip().splitlines()}
+
+
+def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
+    with translation.override(settings.LANGUAGE_CODE):
         unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
         # Like every email about a signature: the way to see what is kept and withdraw it.
         withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
@@ -78,14 +115,8 @@ def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
         # Keyed under the signature, so that withdrawing it erases this email too.
         key=signature.email_key("news", post.pk),
         to=signature.email,
-        template="news/emails/news_post",
-        context={
-            "post": post,
-            "post_url": post_url,
-            "first_name": signature.first_name,
-            "unsubscribe_url": unsubscribe_url,
-            "withdraw_url": withdraw_url,
-        },
+        template=EMAIL_TEMPLATE,
+        context=_email_context(post, signature.first_name, unsubscribe_url, withdraw_url),
         # RFC 8058: mail clients offer a one-click "unsubscribe" that POSTs here.
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         wake=False,
@@ -162,13 +193,14 @@ class MailingProgress(TypedDict):
     sent: int
     to_send: int
     failed: int
+    total: int
     finished: bool
     mailing: PostMailing
 
 
 def mailing_progress(post: Post) -> MailingProgress | None:
     """Counts for staff: ``{"sent", "to_send", "failed", "finished"}``, or None before any request."""
-    mailing = PostMailing.objects.filter(post=post).first()
+    mailing = PostMailing.objects.select_related("requested_by").filter(post=post).first()
     if mailing is None:
         return None
     counts = PostDelivery.objects.filter(post=post).aggregate(
@@ -182,6 +214,7 @@ def mailing_progress(post: Post) -> MailingProgress | None:
         "sent": counts["queued"] - counts["pending"] - counts["failed"],
         "to_send": counts["pending"] + not_queued,
         "failed": counts["failed"],
+        "total": counts["queued"] + not_queued,
         "finished": mailing.finished_at is not None and counts["pending"] == 0,
         "mailing": mailing,
     }

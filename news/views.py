@@ -129,7 +129,9 @@ def _editable_post(request, pk):
 @editors_only
 @require_safe
 def manage_list(request):
-    posts = Post.objects.editable_by(request.user).select_related("organisation").order_by("-updated_at", "-pk")
+    posts = (
+        Post.objects.editable_by(request.user).select_related("organisation", "mailing").order_by("-updated_at", "-pk")
+    )
     page = Paginator(posts, 30).get_page(request.GET.get("page"))
     return render(request, "news/manage/list.html", {"page": page, "now": timezone.now()})
 
@@ -154,9 +156,10 @@ def _edit(request, post):
         "preview": _preview(form) if previewing else None,
         "pending_image": {**pending, "url": default_storage.url(pending["name"])} if pending else None,
     }
-    if post.pk and request.user.is_staff:
+    if post.pk:
+        # Every editor of the post sees whether it went to signers; only staff decide to send it.
         context["progress"] = mailing.mailing_progress(post)
-        if context["progress"] is None and post.is_public():
+        if context["progress"] is None and post.is_public() and request.user.is_staff:
             context["recipients"] = mailing.news_recipients().count()
     return render(request, "news/manage/edit.html", context)
 
@@ -217,20 +220,42 @@ def manage_unpublish(request, pk):
     return redirect("news:edit", pk=post.pk)
 
 
+@never_cache
 @editors_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def manage_send(request, pk):
-    """Staff only: send a published post to the signers who asked for news."""
+    """Staff only: send a published post to the signers who asked for news, once confirmed.
+
+    The page first shows how many will receive it and what they will read;
+    the POST starts the mailing. A post has at most one mailing (a unique
+    constraint), so a second confirmation, even from another tab, sends nothing.
+    """
     if not request.user.is_staff:
         return _forbidden(request)
     post = _editable_post(request, pk)
-    try:
-        created = mailing.start_mailing(post, request.user)[1]
-    except mailing.MailingRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        if created:
-            messages.success(request, _("L'envoi aux signataires a commencé ; il se poursuit en arrière-plan."))
+    if request.method == "POST":
+        try:
+            created = mailing.start_mailing(post, request.user)[1]
+        except mailing.MailingRefused as refusal:
+            messages.error(request, str(refusal))
         else:
-            messages.info(request, _("Cette actualité a déjà été envoyée aux signataires : rien de plus n'est envoyé."))
-    return redirect("news:edit", pk=post.pk)
+            if created:
+                messages.success(request, _("L'envoi aux signataires a commencé ; il se poursuit en arrière-plan."))
+            else:
+                messages.info(
+                    request, _("Cette actualité a déjà été envoyée aux signataires : rien de plus n'est envoyé.")
+                )
+        return redirect("news:edit", pk=post.pk)
+    progress = mailing.mailing_progress(post)
+    if progress is not None:
+        messages.info(request, _("Cette actualité a déjà été envoyée aux signataires : rien de plus n'est envoyé."))
+        return redirect("news:edit", pk=post.pk)
+    if not post.is_public():
+        messages.error(request, _("Seule une actualité publiée peut être envoyée aux signataires."))
+        return redirect("news:edit", pk=post.pk)
+    context = {
+        "post": post,
+        "recipients": mailing.news_recipients().count(),
+        "preview": mailing.email_preview(post),
+    }
+    return render(request, "news/manage/send.html", context)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -86,7 +87,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = OrganisationAdminForm
     change_form_template = "admin/organisations/organisation/change_form.html"
-    list_display = ["name", "status", "kind", "scope", "contact_confirmed", "created_at", "approved_at"]
+    list_display = ["name", "status", "decision", "kind", "scope", "contact_confirmed", "created_at", "approved_at"]
     list_filter = ["status", ConfirmedFilter, "kind", "founding"]
     search_fields = ["name", "short_name", "contact_name", "contact_email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -124,9 +125,27 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ("approved_at", _("Approuvée le")),
     ]
 
+    def get_ordering(self, request):
+        # Requests awaiting a decision (Organisation.objects.to_moderate()) come first, then by name.
+        awaiting = Q(status=Organisation.Status.PENDING, contact_confirmed_at__isnull=False)
+        return [Case(When(awaiting, then=0), default=1).asc(), "name"]
+
     @admin.display(description=_("contact confirmé"), boolean=True, ordering="contact_confirmed_at")
     def contact_confirmed(self, organisation):
         return organisation.contact_confirmed_at is not None
+
+    @admin.display(description=_("décision"))
+    def decision(self, organisation):
+        if organisation.status != Organisation.Status.PENDING:
+            return "—"
+        return format_html(
+            '<a class="decision-button decision-approve" href="{}">{}</a>'
+            '<a class="decision-button decision-refuse" href="{}">{}</a>',
+            reverse("admin:organisations_organisation_approve", args=[organisation.pk]),
+            _("Approuver"),
+            reverse("admin:organisations_organisation_refuse", args=[organisation.pk]),
+            _("Refuser"),
+        )
 
     @admin.display(description=_("logo actuel"))
     def logo_preview(self, organisation):

@@ -139,11 +139,9 @@ def test_enrolled_staff_reach_the_admin():
         "actions",
         "auth",
         "account",
-        "mfa",
         "organisations",
         "petitions",
         "campaign",
-        "django_tasks_database",
     ]
 
 

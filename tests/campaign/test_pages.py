@@ -241,3 +241,58 @@ def test_login_page_has_a_french_address_and_the_site_layout(client, db):
     html = response.content.decode()
     assert '<a class="skip-link" href="#contenu">Aller au contenu</a>' in html
     assert '<form class="form" method="post" action="/compte/connexion/" novalidate>' in html
+
+
+def form_initial(response):
+    form = response.context["adminform"].form
+    return form["language"].value(), form["title"].value(), form["body"].value()
+
+
+def test_editing_the_english_version_starts_from_the_english_text(pages, staff_client):
+    admin, staff = staff_client
+    page = Page.objects.get(slug=Page.APPEAL)
+    page.publish(title="Withdraw the LSUN", body="The English text.", author=staff, language="en")
+    french = page.current_revision("fr")
+
+    english_form = admin.get(f"/admin/campaign/page/{page.pk}/change/?language=en")
+    french_form = admin.get(f"/admin/campaign/page/{page.pk}/change/")
+
+    assert form_initial(english_form) == ("en", "Withdraw the LSUN", "The English text.")
+    assert form_initial(french_form) == ("fr", french.title, french.body)
+    html = english_form.content.decode()
+    assert block_texts(html, "language-versions") == ["Version à modifier : Français · English"]
+    assert '<a href="?language=fr">Français</a>' in html
+    assert '<strong aria-current="page">English</strong>' in html
+    # The language is no longer a menu one could change after the text was loaded.
+    assert '<input type="hidden" name="language" value="en"' in html
+
+
+def test_saving_the_english_version_leaves_the_french_one_alone(pages, staff_client):
+    admin, staff = staff_client
+    page = Page.objects.get(slug=Page.APPEAL)
+    page.publish(title="Withdraw the LSUN", body="The English text.", author=staff, language="en")
+    french = page.current_revision("fr")
+    form = form_initial(admin.get(f"/admin/campaign/page/{page.pk}/change/?language=en"))
+
+    admin.post(
+        f"/admin/campaign/page/{page.pk}/change/?language=en",
+        admin_change_data(page, language=form[0], title=form[1], body=form[2] + "\n\nOne more line."),
+    )
+
+    english = page.current_revision("en")
+    assert (english.title, english.body) == ("Withdraw the LSUN", "The English text.\n\nOne more line.")
+    assert page.current_revision("fr") == french
+
+
+def test_a_missing_translation_starts_from_the_french_text_and_says_so(db, staff_client):
+    admin, staff = staff_client
+    page = Page.objects.create(name="En bref", slug="en-bref")
+    page.publish(title="En bref", body="Le texte français.", author=staff)
+
+    response = admin.get(f"/admin/campaign/page/{page.pk}/change/?language=en")
+
+    assert form_initial(response) == ("en", "En bref", "Le texte français.")
+    assert block_texts(response.content.decode(), "language-source") == [
+        "Pas encore de version « English » : le texte ci-dessous est la version « Français », "
+        "à traduire avant d'enregistrer."
+    ]

@@ -548,3 +548,27 @@ def test_a_title_made_only_of_invisible_marks_cannot_be_published(editor, sud):
 
     assert Post.objects.count() == 0
     assert errors(response.content.decode()) == ["Titre : Donnez un titre à l'actualité avant de la publier."]
+
+
+# Whatever the number of posts: the session and account checks, the count, then one page
+# with its organisations and mailings joined.
+QUERIES = 7
+
+
+def test_the_list_says_which_posts_went_to_signers_in_a_fixed_number_of_queries(editor, sud, django_assert_num_queries):
+    from news.models import PostMailing
+
+    sent = make_post("Envoyée", organisation=sud)
+    make_post("Pas envoyée", organisation=sud)
+    PostMailing.objects.create(post=sent, requested_at=datetime(2026, 3, 9, 16, 45, tzinfo=UTC))
+
+    with django_assert_num_queries(QUERIES):
+        html = editor.get("/espace/actualites/").content.decode()
+    for number in range(5):
+        make_post(f"Autre {number}", organisation=sud)
+    with django_assert_num_queries(QUERIES):
+        editor.get("/espace/actualites/")
+
+    texts = block_texts(html, "manage-table")
+    assert texts[4] == "Envoyée aux signataires"
+    assert [texts[5], texts[9], texts[10], texts[14]] == ["Pas envoyée", "Non", "Envoyée", "9 mars 2026 17:45"]

@@ -2,11 +2,11 @@
 
 import re
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -374,5 +374,101 @@ def test_admin_shows_the_progress_of_a_mailing(staff, signers, post, smtp_server
 
     html = staff.get(f"/admin/news/post/{post.pk}/change/").content.decode()
 
-    assert "3 envoyés, 0 à envoyer, 0 échecs" in html
+    assert re.search(r"demandé le .+ \(heure de Paris\) pour 3 signataires : 3 envoyés, 0 à envoyer, 0 échecs", html)
     assert f'<a href="/espace/actualites/{post.pk}/">Ouvrir la page d&#x27;édition</a>' in html
+
+
+# ---------------------------------------------------------------------------
+# Confirming, and what editors see
+# ---------------------------------------------------------------------------
+
+
+def test_sending_asks_for_confirmation_with_the_count_and_the_email(staff, signers, post):
+    edit_page = staff.get(f"/espace/actualites/{post.pk}/").content.decode()
+
+    response = staff.get(f"/espace/actualites/{post.pk}/envoyer/")
+
+    html = response.content.decode()
+    assert f'<a class="button" href="/espace/actualites/{post.pk}/envoyer/">Préparer l\'envoi aux signataires</a>' in (
+        edit_page
+    )
+    assert PostMailing.objects.count() == 0
+    assert block_texts(html, "send-count") == [
+        "3 signataires confirmés, qui ont demandé à recevoir les actualités, recevront cet e-mail."
+    ]
+    assert block_texts(html, "email-preview") == [
+        "Début de l'e-mail",
+        "Objet : Actualité : Le ministère recule",
+        "Bonjour [prénom],\n\nLe ministère recule\nPubliée par SUD éducation\n\n"
+        "Le décret est suspendu.\nMerci à toutes et tous.\n\n"
+        "Lire la suite : https://retrait-lsun.example/actualites/le-ministere-recule/",
+    ]
+    assert '<button type="submit">Envoyer à 3 signataires</button>' in html
+    # No signer's name or address is shown to staff.
+    assert "parent0@example.org" not in html
+    assert "Camille0" not in html
+
+
+def test_the_confirmation_page_of_a_sent_post_sends_back_to_its_progress(staff, signers, post):
+    press_send(staff, post)
+
+    response = staff.get(f"/espace/actualites/{post.pk}/envoyer/", follow=True)
+
+    assert response.redirect_chain == [(f"/espace/actualites/{post.pk}/", 302)]
+    assert block_texts(response.content.decode(), "messages") == [
+        "Cette actualité a déjà été envoyée aux signataires : rien de plus n'est envoyé."
+    ]
+    assert PostMailing.objects.count() == 1
+
+
+def test_a_draft_has_no_confirmation_page(staff, signers, pages):
+    draft = make_post("Pas prête", status="draft")
+
+    response = staff.get(f"/espace/actualites/{draft.pk}/envoyer/", follow=True)
+
+    assert block_texts(response.content.decode(), "messages") == [
+        "Seule une actualité publiée peut être envoyée aux signataires."
+    ]
+    assert PostMailing.objects.count() == 0
+
+
+def test_editors_cannot_open_the_confirmation_page(signers, post):
+    editor = Client()
+    editor.force_login(make_editor(post.organisation, second_factor=True))
+
+    response = editor.get(f"/espace/actualites/{post.pk}/envoyer/")
+
+    assert response.status_code == 403
+    assert "signataires confirmés" not in response.content.decode()
+
+
+def test_a_post_has_one_mailing_whatever_the_path(staff, post):
+    """The rule lives in PostgreSQL: even code that skips start_mailing cannot start a second mailing."""
+    mailing.start_mailing(post, staff.user)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PostMailing.objects.create(post=post, requested_by=staff.user)
+
+    assert PostMailing.objects.filter(post=post).count() == 1
+
+
+def test_the_posts_editors_see_when_and_to_how_many_it_was_sent(staff, signers, post, smtp_server, run_tasks):
+    editor = Client()
+    editor.force_login(make_editor(post.organisation, second_factor=True))
+    before = editor.get(f"/espace/actualites/{post.pk}/").content.decode()
+    press_send(staff, post)
+    PostMailing.objects.update(requested_at=datetime(2026, 3, 9, 16, 45, tzinfo=UTC))
+    run_tasks()
+    smtp_server.wait_for(3)
+
+    after = editor.get(f"/espace/actualites/{post.pk}/").content.decode()
+
+    assert block_texts(before, "manage-section")[-1] == (
+        "Cette actualité n'a pas été envoyée par e-mail aux signataires. L'équipe de la campagne décide des envois ; "
+        "vous verrez ici quand et à combien de personnes elle est partie."
+    )
+    assert "/envoyer/" not in before + after
+    assert block_texts(after, "mailing-state") == [
+        "Envoyée le 9 mars 2026 à 17:45 (heure de Paris) à 3 signataires. Terminé."
+    ]
+    assert block_texts(after, "mailing-progress") == ["Envoyés", "3", "À envoyer", "0", "Échecs", "0"]

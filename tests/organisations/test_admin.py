@@ -14,9 +14,9 @@ from campaign.models import AuditEntry, OutgoingEmail
 from organisations import services
 from organisations.models import Membership, Organisation
 from tests.campaign.factories import enrol_totp, make_user
-from tests.campaign.html_text import heading
+from tests.campaign.html_text import block_texts, heading
 from tests.conftest import message_text
-from tests.organisations.factories import image_bytes, make_organisation
+from tests.organisations.factories import image_bytes, make_batch, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +334,100 @@ def test_the_admin_refuses_a_name_already_held(staff):
     assert response.status_code == 200
     assert "a déjà signé l&#x27;appel ou attend la validation de sa demande." in response.content.decode()
     assert Organisation.objects.count() == 1
+
+
+# --- Pending work first, decisions as buttons -------------------------------------
+
+
+def test_the_admin_home_shows_join_requests_awaiting_a_decision_first(staff):
+    confirmed = {"contact_confirmed_at": timezone.now()}
+    make_organisation("Première demande", status=Organisation.Status.PENDING, **confirmed)
+    make_organisation("Deuxième demande", status=Organisation.Status.PENDING, **confirmed)
+    make_organisation("Pas encore confirmée", status=Organisation.Status.PENDING)
+    make_organisation("Déjà approuvée")
+    admin = logged_in(staff)
+
+    html = admin.get("/admin/").content.decode()
+
+    assert block_texts(html, "pending-work") == [
+        "À traiter",
+        "Demandes d'adhésion d'organisations : 2",
+        "Lots de signatures sur papier en attente : 0",
+    ]
+    assert (
+        '<a href="/admin/organisations/organisation/?status__exact=pending&amp;contact=confirmed">'
+        "Demandes d&#x27;adhésion d&#x27;organisations</a>"
+    ) in html
+    # Before the list of applications.
+    assert html.index("pending-work") < html.index('id="content-main"')
+
+
+def test_the_admin_home_counts_paper_batches_awaiting_review(staff):
+    make_batch(counts={"38": 12})
+    make_batch(counts={"75": 3})
+    make_batch(counts={"2A": 5}, accepted=True)
+
+    html = logged_in(staff).get("/admin/").content.decode()
+
+    assert block_texts(html, "pending-work")[2] == "Lots de signatures sur papier en attente : 2"
+    assert (
+        '<a href="/admin/organisations/paperbatch/?status__exact=pending">Lots de signatures sur papier en attente</a>'
+    ) in html
+
+
+def test_the_link_lists_only_the_requests_awaiting_a_decision(staff):
+    confirmed = {"contact_confirmed_at": timezone.now()}
+    make_organisation("Demande", status=Organisation.Status.PENDING, **confirmed)
+    make_organisation("Pas encore confirmée", status=Organisation.Status.PENDING)
+    make_organisation("Déjà approuvée")
+
+    response = logged_in(staff).get("/admin/organisations/organisation/?status__exact=pending&contact=confirmed")
+
+    assert [o.name for o in response.context["cl"].result_list] == ["Demande"]
+
+
+def test_requests_awaiting_a_decision_come_first_in_the_list(staff):
+    make_organisation("Approuvée A")
+    make_organisation("Zéro, en attente", status=Organisation.Status.PENDING, contact_confirmed_at=timezone.now())
+    make_organisation("Approuvée B")
+    make_organisation("Pas encore confirmée", status=Organisation.Status.PENDING)
+
+    response = logged_in(staff).get("/admin/organisations/organisation/")
+
+    assert [o.name for o in response.context["cl"].result_list] == [
+        "Zéro, en attente",
+        "Approuvée A",
+        "Approuvée B",
+        "Pas encore confirmée",
+    ]
+
+
+def test_staff_without_the_permission_see_no_pending_organisations():
+    user = enrol_totp(make_user("lecteur@example.org", staff=True))
+    make_organisation("Demande", status=Organisation.Status.PENDING, contact_confirmed_at=timezone.now())
+
+    html = logged_in(user).get("/admin/").content.decode()
+
+    assert "pending-work" not in html
+
+
+def test_approve_and_refuse_are_buttons_on_a_pending_request(staff):
+    pending = make_organisation("En attente", status=Organisation.Status.PENDING, contact_confirmed_at=timezone.now())
+    admin = logged_in(staff)
+
+    change_page = admin.get(f"/admin/organisations/organisation/{pending.pk}/change/").content.decode()
+    list_page = admin.get("/admin/organisations/organisation/").content.decode()
+
+    approve = (
+        f'<a class="decision-button decision-approve" href="/admin/organisations/organisation/{pending.pk}/approuver/">'
+        "Approuver</a>"
+    )
+    refuse = (
+        f'<a class="decision-button decision-refuse" href="/admin/organisations/organisation/{pending.pk}/refuser/">'
+        "Refuser</a>"
+    )
+    assert block_texts(change_page, "decision-bar") == ["Cette demande attend votre décision."]
+    assert approve in change_page
+    assert refuse in change_page
+    assert approve in list_page
+    assert refuse in list_page
