@@ -9,16 +9,14 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.tasks import task
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.links import InvalidLink
 from campaign.models import OutgoingEmail, User
-from campaign.outbox import queue_email, wake_worker
-from campaign.site import absolute_url
+from campaign.outbox import queue
+from news import emails
 from news.models import Post, PostDelivery, PostMailing
-from petitions import tokens
 from petitions.models import Signature, SignatureQuerySet
 
 logger = logging.getLogger(__name__)
@@ -68,28 +66,9 @@ def signature_id_from_token(token: str) -> int:
     return int(value)
 
 
-def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
-    with translation.override(settings.LANGUAGE_CODE):
-        post_url = absolute_url(post.get_absolute_url())
-        unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
-        # Like every email about a signature: the way to see what is kept and withdraw it.
-        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
-    return queue_email(
-        # Keyed under the signature, so that withdrawing it erases this email too.
-        key=signature.email_key("news", post.pk),
-        to=signature.email,
-        template="news/emails/news_post",
-        context={
-            "post": post,
-            "post_url": post_url,
-            "first_name": signature.first_name,
-            "unsubscribe_url": unsubscribe_url,
-            "withdraw_url": withdraw_url,
-        },
-        # RFC 8058: mail clients offer a one-click "unsubscribe" that POSTs here.
-        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        wake=False,
-    )
+def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail | None:
+    # Keyed under the signature, so that withdrawing it erases this email too.
+    return queue(emails.NEWS_POST, key=signature.email_key("news", post.pk), about=signature, params={"post": post.pk})
 
 
 def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None = None) -> int:
@@ -118,6 +97,8 @@ def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None
             try:
                 with transaction.atomic():
                     email = _queue_post_email(post, signature)
+                    if email is None:
+                        continue  # another worker has just queued this signer
                     PostDelivery.objects.create(post=post, signature=signature, email=email, created_at=now)
             except IntegrityError:
                 continue  # another worker has just queued this signer
@@ -128,8 +109,6 @@ def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None
         else:
             send_post_batch.enqueue(post_id)
         mailing.save(update_fields=["last_batch_at", "finished_at"])
-        if queued:
-            wake_worker()
     logger.info("news %s: queued %d emails", post_id, queued)
     return queued
 

@@ -20,15 +20,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from campaign.db import violated_constraint
 from campaign.links import ExpiredLink, GoneLink, InvalidLink
 from campaign.models import PageRevision
-from campaign.outbox import queue_email
-from campaign.site import absolute_url
-from petitions import tokens
+from campaign.outbox import queue
+from petitions import emails, tokens
 from petitions.addresses import normalise_email
 from petitions.counter import PetitionSnapshot
 from petitions.models import Petition, Signature, SignatureCounter, SignatureTally
@@ -47,45 +45,12 @@ class Outcome(enum.Enum):
     NOTHING_SENT = "nothing-sent"
 
 
-def email_context(signature: Signature, petition_title: str, language: str | None) -> dict[str, Any]:
-    # The links in the signer's language: /en/… for a signature given in English.
-    with translation.override(language or settings.LANGUAGE_CODE):
-        confirm_url = absolute_url(reverse("petitions:confirm", args=[tokens.confirmation_token(signature)]))
-        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
-        share_url = absolute_url(reverse("home"))
-    return {
-        "signature": signature,
-        "petition_title": petition_title,
-        "confirm_url": confirm_url,
-        "withdraw_url": withdraw_url,
-        "share_url": share_url,
-        "expires_at": signature.confirmation_expires_at(),
-        "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS,
-    }
+def queue_confirmation(signature: Signature, *, number: int = 0, language: str | None = None) -> None:
+    queue(emails.CONFIRM, key=signature.email_key("confirm", number), about=signature, language=language)
 
 
-def queue_confirmation(
-    signature: Signature, petition_title: str, *, number: int = 0, language: str | None = None
-) -> None:
-    queue_email(
-        key=signature.email_key("confirm", number),
-        to=signature.email,
-        template="petitions/emails/signature_confirm",
-        context=email_context(signature, petition_title, language),
-        language=language,
-    )
-
-
-def queue_already_signed(
-    signature: Signature, petition_title: str, *, number: int, language: str | None = None
-) -> None:
-    queue_email(
-        key=signature.email_key("already", number),
-        to=signature.email,
-        template="petitions/emails/signature_already_signed",
-        context=email_context(signature, petition_title, language),
-        language=language,
-    )
+def queue_already_signed(signature: Signature, *, number: int, language: str | None = None) -> None:
+    queue(emails.ALREADY_SIGNED, key=signature.email_key("already", number), about=signature, language=language)
 
 
 def current_appeal_revision(appeal_id: int) -> RawSQL:
@@ -143,7 +108,7 @@ def _create(
         created_at=now,
         **data,
     )
-    queue_confirmation(signature, petition.title, language=language)
+    queue_confirmation(signature, language=language)
 
 
 @transaction.atomic
@@ -173,9 +138,9 @@ def _sign_again(
     existing.last_reminded_at = now
     existing.save(update_fields=["reminders_sent", "last_reminded_at"])
     if existing.is_confirmed:
-        queue_already_signed(existing, petition.title, number=existing.reminders_sent, language=language)
+        queue_already_signed(existing, number=existing.reminders_sent, language=language)
         return Outcome.ALREADY_SIGNED_SENT
-    queue_confirmation(existing, petition.title, number=existing.reminders_sent, language=language)
+    queue_confirmation(existing, number=existing.reminders_sent, language=language)
     return Outcome.CONFIRMATION_RESENT
 
 
