@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign import outbox
-from campaign.models import OutgoingEmail
+from campaign.models import OutgoingEmail, User
+from tests.campaign.factories import make_user
 from tests.conftest import message_html, message_text
 
 TEST_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -19,8 +20,18 @@ def test_email_templates(settings):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEST_TEMPLATES]}]
 
 
+@outbox.email_kind("tests.hello", template="tests/emails/hello")
+def hello(obj, params):
+    return outbox.Email(to=None, context={"name": params["name"]})
+
+
+@outbox.email_kind("tests.hello_user", template="tests/emails/hello", model=User)
+def hello_user(user, params):
+    return outbox.Email(to=user.email, context={"name": user.full_name})
+
+
 def queue(key="hello:1", to="zoe@example.org", name="Zoé"):
-    return outbox.queue_email(key=key, to=to, template="tests/emails/hello", context={"name": name})
+    return outbox.queue("tests.hello", key=key, to=to, params={"name": name})
 
 
 def test_queued_email_is_sent_by_the_worker_through_smtp(smtp_server, run_tasks):
@@ -42,7 +53,7 @@ def test_sent_message_keeps_no_personal_data(smtp_server, run_tasks):
     run_tasks()
 
     sent = OutgoingEmail.objects.get()
-    assert (sent.status, sent.recipient, sent.subject, sent.body_text, sent.body_html) == ("sent", "", "", "", "")
+    assert (sent.status, sent.recipient, sent.params) == ("sent", "", {})
     assert sent.sent_at is not None
 
 
@@ -130,9 +141,9 @@ def test_refused_recipient_does_not_block_the_next_message(smtp_server, run_task
 
 def test_prune_forgets_old_records_but_not_pending_mail(db):
     old = timezone.now() - timedelta(days=31)
-    OutgoingEmail.objects.create(key="old-sent", status="sent", sent_at=old, created_at=old)
-    OutgoingEmail.objects.create(key="old-pending", recipient="a@example.org", created_at=old)
-    OutgoingEmail.objects.create(key="recent", status="sent", sent_at=timezone.now())
+    OutgoingEmail.objects.create(key="old-sent", kind="tests.hello", status="sent", sent_at=old, created_at=old)
+    OutgoingEmail.objects.create(key="old-pending", kind="tests.hello", recipient="a@example.org", created_at=old)
+    OutgoingEmail.objects.create(key="recent", kind="tests.hello", status="sent", sent_at=timezone.now())
 
     assert outbox.prune() == 1
     assert set(OutgoingEmail.objects.values_list("key", flat=True)) == {"old-pending", "recent"}
@@ -151,12 +162,62 @@ def test_eml_file_backend_writes_one_file_per_message(settings, tmp_path):
     assert {f.read_text().split("Subject: ")[1].split("\n")[0] for f in files} == {"Objet", "Objet 2"}
 
 
-def test_queueing_again_returns_the_first_row_unchanged(db, django_assert_num_queries):
+def test_queueing_again_is_one_insert_and_leaves_the_first_row_unchanged(db, django_assert_num_queries):
     first = queue(name="Zoé")
 
-    # One INSERT ... ON CONFLICT, and a SELECT since the key was taken.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         second = queue(name="Autre")
 
-    assert second.pk == first.pk
-    assert list(OutgoingEmail.objects.values_list("pk", "subject")) == [(first.pk, "Bonjour Zoé")]
+    assert second is None
+    assert list(OutgoingEmail.objects.values_list("pk", "params")) == [(first.pk, {"name": "Zoé"})]
+
+
+def test_the_worker_renders_the_object_as_it_is_when_sending(smtp_server, run_tasks):
+    user = make_user("camille@example.org", full_name="Camille")
+    outbox.queue("tests.hello_user", key="user:1", about=user)
+    User.objects.filter(pk=user.pk).update(full_name="Camille Martin")
+
+    run_tasks()
+
+    [message] = smtp_server.wait_for(1)
+    assert (message["To"], message["Subject"]) == ("camille@example.org", "Bonjour Camille Martin")
+    assert OutgoingEmail.objects.get().status == "sent"
+
+
+def test_an_email_about_an_object_gone_before_sending_is_dropped(smtp_server, run_tasks):
+    user = make_user("camille@example.org", full_name="Camille")
+    outbox.queue("tests.hello_user", key="user:1", about=user)
+    queue(key="after")
+    user.delete()
+
+    run_tasks()
+
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "zoe@example.org"
+    assert list(OutgoingEmail.objects.values_list("key", "status")) == [("after", "sent")]
+
+
+def test_an_email_that_cannot_be_rendered_is_retried_not_lost(smtp_server, run_tasks):
+    OutgoingEmail.objects.create(key="broken", kind="tests.hello", recipient="a@example.org", params={})
+
+    run_tasks()
+
+    message = OutgoingEmail.objects.get()
+    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "KeyError: 'name'")
+    assert smtp_server.wait_for(1, timeout=0.5) == []
+
+
+def test_an_unknown_kind_is_refused_at_queueing(db):
+    with pytest.raises(LookupError):
+        outbox.queue("tests.nothing", key="k", to="a@example.org")
+
+
+def test_a_message_rendered_before_the_upgrade_is_sent_as_it_was(smtp_server, run_tasks):
+    content = {"subject": "Objet", "text": "Texte\n", "html": "<p>HTML</p>\n", "headers": {"X-Test": "1"}}
+    OutgoingEmail.objects.create(key="old", kind=outbox.PRERENDERED, recipient="a@example.org", params=content)
+
+    run_tasks()
+
+    [message] = smtp_server.wait_for(1)
+    assert (message["Subject"], message["X-Test"]) == ("Objet", "1")
+    assert (message_text(message), message_html(message)) == ("Texte\n", "<p>HTML</p>\n")
