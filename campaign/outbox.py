@@ -388,8 +388,11 @@ def listen_and_deliver(stop: threading.Event, *, sweep_seconds: float = 60.0, re
                     deliver_due()
                     _wait_for_notification(listener, stop, seconds_to_next_due(sweep_seconds))
         except (psycopg.Error, DatabaseError, OSError) as error:
+            # PostgreSQL restarted or unreachable: the sweep on reconnecting catches up.
             logger.warning("outbox listener: %s; connecting again", type(error).__name__)
-            connection.close()
+            stop.wait(reconnect_seconds)
+        except Exception:
+            logger.exception("outbox listener failed; starting again")
             stop.wait(reconnect_seconds)
         finally:
             connection.close()

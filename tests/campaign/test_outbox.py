@@ -1,10 +1,13 @@
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaign import outbox
@@ -221,3 +224,75 @@ def test_a_message_rendered_before_the_upgrade_is_sent_as_it_was(smtp_server, ru
     [message] = smtp_server.wait_for(1)
     assert (message["Subject"], message["X-Test"]) == ("Objet", "1")
     assert (message_text(message), message_html(message)) == ("Texte\n", "<p>HTML</p>\n")
+
+
+# --- Waking the worker: NOTIFY at commit, LISTEN in the worker ------------------------------
+
+
+def listening():
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    listener = psycopg.connect(**params, autocommit=True)
+    listener.execute(f"LISTEN {outbox.CHANNEL}")
+    return listener
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_queueing_emails_notifies_once_at_commit_and_a_rolled_back_one_not_at_all():
+    with listening() as listener:
+        with transaction.atomic():
+            for number in range(3):
+                queue(key=f"hello:{number}")
+            assert list(listener.notifies(timeout=0.2)) == []
+        assert len(list(listener.notifies(timeout=0.5))) == 1
+
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue(key="hello:rolled-back")
+            raise RuntimeError
+        assert list(listener.notifies(timeout=0.5)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_listening_worker_sends_at_commit_without_waiting_for_the_sweep(smtp_server):
+    queue(key="waiting")  # queued before the worker starts: sent when it starts
+    stop = threading.Event()
+    worker = threading.Thread(target=outbox.listen_and_deliver, args=(stop,), kwargs={"sweep_seconds": 3600})
+    worker.start()
+    try:
+        assert len(smtp_server.wait_for(1, timeout=10)) == 1
+        started = time.monotonic()
+        with transaction.atomic():
+            queue(key="now", to="now@example.org")
+        messages = smtp_server.wait_for(2, timeout=10)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+
+    assert [message["To"] for message in messages] == ["zoe@example.org", "now@example.org"]
+    assert elapsed < 5  # woken by the notification, not by the hour-long sweep
+    assert not worker.is_alive()
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_listening_worker_wakes_for_a_retry_when_it_is_due(smtp_server, settings):
+    settings.EMAIL_RETRY_BASE_SECONDS = 1
+    smtp_server.stop()
+    queue()
+    stop = threading.Event()
+    worker = threading.Thread(target=outbox.listen_and_deliver, args=(stop,), kwargs={"sweep_seconds": 3600})
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while OutgoingEmail.objects.get().attempts == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        smtp_server.start()
+        messages = smtp_server.wait_for(1, timeout=10)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+
+    assert len(messages) == 1
+    assert OutgoingEmail.objects.get().status == "sent"
