@@ -47,4 +47,3 @@ def signature_confirm(signature: Signature, params: dict[str, Any]) -> Email:
 @email_kind(ALREADY_SIGNED, template="petitions/emails/signature_already_signed", load=load_signature)
 def signature_already_signed(signature: Signature, params: dict[str, Any]) -> Email:
     return Email(to=signature.email, context=email_context(signature, signature.petition.title))
-
