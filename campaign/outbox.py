@@ -202,6 +202,34 @@ def insert_sql() -> tuple[str, list[str]]:
     return sql, [cast(str, f.attname) for f in fields]
 
 
+def queue_sql(
+    kind: str, *, source: str, id_column: str, key: tuple[str, str], language: str | None = None
+) -> tuple[str, list[Any]]:
+    """The INSERT that queues the email ``kind`` about each row of ``source`` (a CTE's name), and its parameters.
+
+    ``id_column`` is the row's id, ``key`` what goes before and after it in
+    the idempotency key. For a caller that writes its object and the email in
+    one statement, one round trip (petitions.services: signing).
+    """
+    if kind not in KINDS:
+        raise LookupError(f"unknown email kind {kind!r}")
+    message = OutgoingEmail(key="-", kind=kind, language=language or settings.LANGUAGE_CODE)
+    insert, attnames = insert_sql()
+    columns = insert[: insert.index(" VALUES ")]
+    conflict = insert[insert.index(" ON CONFLICT ") :]
+    expressions, params = [], []
+    for attname, value in zip(attnames, insert_values(message), strict=True):
+        if attname == "key":
+            expressions.append(f"%s || {id_column} || %s")
+            params.extend(key)
+        elif attname == "object_id":
+            expressions.append(id_column)
+        else:
+            expressions.append("%s")
+            params.append(value)
+    return f"{columns} SELECT {', '.join(expressions)} FROM {source}{conflict}", params  # noqa: S608
+
+
 def insert_values(message: OutgoingEmail) -> list[Any]:
     meta = OutgoingEmail._meta
     return [

@@ -624,3 +624,36 @@ def test_a_signature_withdrawn_before_its_email_is_sent_gets_nothing(client, pet
 
     assert smtp_server.wait_for(1, timeout=0.5) == []
     assert OutgoingEmail.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_signature_and_its_email_are_one_statement(pages, django_assert_num_queries):
+    petition = make_petition()
+    data = {"first_name": "Zoé", "last_name": "L'Hôte-Müller", "email": "zoe@example.org", "postcode": "38000"}
+    data |= {"departement": "38", "role": "parent", "show_name": False, "wants_news": False}
+
+    with django_assert_num_queries(1) as captured:
+        outcome = services.sign(petition, data)
+
+    [sql] = [query["sql"] for query in captured.captured_queries]
+    assert sql.startswith('WITH signature AS (INSERT INTO "petitions_signature"')
+    assert outcome == services.Outcome.CREATED
+    signature = Signature.objects.get()
+    assert signature.appeal_revision == Page.objects.get(slug="appel").current_revision()
+    assert list(OutgoingEmail.objects.values_list("key", "kind", "object_id", "language")) == [
+        (f"signature:{signature.pk}:confirm:0", "petitions.signature_confirm", signature.pk, "fr")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_again_inside_a_transaction_leaves_it_usable(pages):
+    petition = make_petition()
+    data = {"first_name": "Zoé", "last_name": "L'Hôte-Müller", "email": "zoe@example.org", "postcode": "38000"}
+    data |= {"departement": "38", "role": "parent", "show_name": False, "wants_news": False}
+    services.sign(petition, data)
+
+    with transaction.atomic():
+        outcome = services.sign(petition, data)
+        assert Signature.objects.count() == 1
+
+    assert outcome == services.Outcome.CONFIRMATION_RESENT
