@@ -214,7 +214,7 @@ class OutgoingEmail(models.Model):
     key = models.CharField(_("clé"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=100)
     # The object the email is about (its kind knows the model); gone at sending time, the email is dropped.
-    object_id = models.BigIntegerField(_("objet"), null=True, blank=True)
+    object_id = models.BigIntegerField(_("objet concerné"), null=True, blank=True)
     language = models.CharField(_("langue"), max_length=10, blank=True)
     # What the object does not say, for kinds that need it (JSON).
     params = models.JSONField(_("paramètres"), default=dict, blank=True)

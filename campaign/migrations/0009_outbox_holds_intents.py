@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="outgoingemail",
             name="object_id",
-            field=models.BigIntegerField(blank=True, null=True, verbose_name="objet"),
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="objet concerné"),
         ),
         migrations.AddField(
             model_name="outgoingemail",
