@@ -336,8 +336,14 @@ def deliver_due(*, limit=500, time_budget=50.0):
 
     Returns the number sent. Safe to run in any number of workers at once.
     """
+    return _deliver_due(limit=limit, time_budget=time_budget)[0]
+
+
+def _deliver_due(*, limit=500, time_budget=50.0) -> tuple[int, bool]:
+    """(number sent, whether the SMTP server was unreachable or broken)."""
     deadline = time.monotonic() + time_budget
     sent = 0
+    server_down = False
     mailer = mail.mailers.default
     try:
         while sent < limit and time.monotonic() < deadline:
@@ -368,6 +374,7 @@ def deliver_due(*, limit=500, time_budget=50.0):
                     if isinstance(error, MESSAGE_ERRORS):
                         continue
                     # The server is unreachable or broken: retry later, not now.
+                    server_down = True
                     break
                 mark_sent(outgoing, now)
                 sent += 1
@@ -375,12 +382,19 @@ def deliver_due(*, limit=500, time_budget=50.0):
         mailer.close()
     if sent:
         logger.info("sent %d emails", sent)
-    return sent
+    return sent, server_down
+
+
+# Set while this process's listener runs: it sweeps by itself, and one sender
+# per process keeps a killed worker's duplicates to the one message in flight.
+LISTENING = threading.Event()
 
 
 @task()
 def deliver_pending_emails():
-    """Send what is due in the outbox: the periodic sweep, behind the listening worker."""
+    """Send what is due in the outbox: the periodic sweep, for workers that do not listen (``--no-emails``)."""
+    if LISTENING.is_set():
+        return 0
     return deliver_due()
 
 
@@ -408,12 +422,25 @@ def listen_and_deliver(stop: threading.Event, *, sweep_seconds: float = 60.0, re
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
+    LISTENING.set()
+    try:
+        _listen(stop, params, sweep_seconds, reconnect_seconds)
+    finally:
+        LISTENING.clear()
+
+
+def _listen(stop: threading.Event, params: dict[str, Any], sweep_seconds: float, reconnect_seconds: float) -> None:
     while not stop.is_set():
         try:
             with psycopg.connect(**params, autocommit=True) as listener:
                 listener.execute(f"LISTEN {CHANNEL}")
                 while not stop.is_set():
-                    deliver_due()
+                    _sent, server_down = _deliver_due()
+                    if server_down:
+                        # Each row waits its back-off; the server is not tried again for every
+                        # notification meanwhile (under load, that would be one try per signature).
+                        _drain_until(listener, stop, time.monotonic() + retry_delay(1).total_seconds())
+                        continue
                     _wait_for_notification(listener, stop, seconds_to_next_due(sweep_seconds))
         except (psycopg.Error, DatabaseError, OSError) as error:
             # PostgreSQL restarted or unreachable: the sweep on reconnecting catches up.
@@ -442,6 +469,12 @@ def _wait_for_notification(listener: psycopg.Connection, stop: threading.Event, 
                 return
             # Readable but no notification: the server went away, or a keepalive.
             listener.execute("SELECT 1")
+
+
+def _drain_until(listener: psycopg.Connection, stop: threading.Event, deadline: float) -> None:
+    while not stop.is_set() and time.monotonic() < deadline:
+        for _notify in listener.notifies(timeout=min(1.0, max(deadline - time.monotonic(), 0.01))):
+            pass
 
 
 def prune(*, now=None):
