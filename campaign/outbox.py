@@ -109,13 +109,16 @@ class Rendered:
     headers: dict[str, str]
 
 
+Build = Callable[[Any, dict[str, Any]], Email | None]
+
+
 @dataclass(frozen=True)
 class EmailKind:
     name: str
     # The object by id, or None when it is gone (the email is then dropped).
     load: Callable[[int], Any] | None
-    # obj (None for a kind without object), params -> Email; run under the row's language.
-    build: Callable[[Any, dict[str, Any]], Email]
+    # obj (None for a kind without object), params -> Email (None: nothing to send); run under the row's language.
+    build: Build
     template: str
 
     def render(self, outgoing: OutgoingEmail) -> Rendered | None:
@@ -127,6 +130,8 @@ class EmailKind:
         language = outgoing.language or settings.LANGUAGE_CODE
         with translation.override(language):
             email = self.build(obj, outgoing.params)
+        if email is None:
+            return None
         subject, text, html = render_email(self.template, email.context, language)
         return Rendered(email.to or outgoing.recipient, subject, text, html, email.headers)
 
@@ -140,18 +145,19 @@ def email_kind(
     template: str,
     model: type[models.Model] | None = None,
     load: Callable[[int], Any] | None = None,
-) -> Callable[[Callable[[Any, dict[str, Any]], Email]], Callable[[Any, dict[str, Any]], Email]]:
+) -> Callable[[Build], Build]:
     """Register ``build`` as the kind ``name``: ``model`` (or ``load(id)``) finds its object at send time."""
-    if model is not None and load is None:
+    loader = load
+    if model is not None and loader is None:
         manager = model._default_manager
 
-        def load(pk: int) -> Any:
+        def loader(pk: int) -> Any:
             return manager.filter(pk=pk).first()
 
-    def register(build: Callable[[Any, dict[str, Any]], Email]) -> Callable[[Any, dict[str, Any]], Email]:
+    def register(build: Build) -> Build:
         if name in KINDS and KINDS[name].build is not build:
             raise ValueError(f"email kind {name!r} registered twice")
-        KINDS[name] = EmailKind(name=name, load=load, build=build, template=template)
+        KINDS[name] = EmailKind(name=name, load=loader, build=build, template=template)
         return build
 
     return register
