@@ -205,7 +205,7 @@ def insert_sql() -> tuple[str, list[str]]:
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
         f"ON CONFLICT ({quote(cast(str, meta.get_field('key').column))}) DO NOTHING"
     )
-    return sql, [cast(str, f.attname) for f in fields]
+    return sql, [f.attname for f in fields]
 
 
 def queue_sql(
@@ -223,7 +223,8 @@ def queue_sql(
     insert, attnames = insert_sql()
     columns = insert[: insert.index(" VALUES ")]
     conflict = insert[insert.index(" ON CONFLICT ") :]
-    expressions, params = [], []
+    expressions: list[str] = []
+    params: list[Any] = []
     for attname, value in zip(attnames, insert_values(message), strict=True):
         if attname == "key":
             expressions.append(f"%s || {id_column} || %s")
