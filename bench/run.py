@@ -347,19 +347,21 @@ def build_scenarios(base, env, log_path, scratch):
 
     def signing_with_worker_env():
         run_env = signing_env()
-        sink["sink"] = SMTPSink()
-        sink["worker"] = start_worker(env, sink["sink"])
+        if "worker" not in sink:  # started for the warm-up, kept running for the measured run
+            sink["sink"] = SMTPSink()
+            sink["worker"] = start_worker(env, sink["sink"])
         return run_env
 
     def after_signing_with_worker(result, run_env):
         checked = after_signing(result, run_env)
         # The worker catches up with what the run queued, then stops.
         deadline = time.monotonic() + 120
-        while sink["sink"].count() < checked["rows"] and time.monotonic() < deadline:
+        while sink["sink"].count() < checked["rows"] and time.monotonic() < deadline:  # at least this run's
             time.sleep(0.5)
-        stop_worker(sink["worker"])
+        stop_worker(sink.pop("worker"))
         sink["sink"].stop()
-        received = sink["sink"].received
+        # The warm-up's emails included: what matters is that none arrives twice.
+        received = sink.pop("sink").received
         return {
             **checked,
             "emails_received": sum(received.values()),
