@@ -34,9 +34,10 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from campaign.antispam import form_timestamp  # noqa: E402
 from campaign.models import OutgoingEmail, Page, PageRevision  # noqa: E402
+from campaign.outbox import queue_sql  # noqa: E402
 from news.models import Post  # noqa: E402
 from organisations.models import Organisation  # noqa: E402
-from petitions import tokens  # noqa: E402
+from petitions import emails, tokens  # noqa: E402
 from petitions.models import Petition, Signature, SignatureCounter  # noqa: E402
 
 BENCH_DOMAIN = "bench.invalid"
@@ -125,6 +126,27 @@ def pending_signatures(count, prefix, path):
     Path(path).write_text("".join(f"{link}\n" for link in links))
 
 
+def queued_emails(count, prefix):
+    """``count`` unconfirmed signatures, each with its confirmation email queued, in one transaction."""
+    petition = Petition.objects.featured().get()
+    revision = PageRevision.objects.current(Page.APPEAL)
+    email_sql, email_params = queue_sql(
+        emails.CONFIRM, source="pending", id_column="pending.id", key=(Signature.EMAIL_KEY_PREFIX, ":confirm:0")
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = f"WITH pending AS ({_positional(PENDING_SQL)}) {email_sql}"
+        cursor.execute(sql, [petition.pk, prefix, prefix, revision.pk, prefix, count, *email_params])
+    return count
+
+
+def _positional(sql):
+    # PENDING_SQL with positional parameters, in the order they appear, and RETURNING the ids.
+    sql = sql.replace("RETURNING token, created_at", "RETURNING id")
+    for name in ("petition", "prefix", "revision", "count"):
+        sql = sql.replace(f"%({name})s", "%s")
+    return sql
+
+
 def form_stamps(count, path):
     """``count`` stamps of forms shown 10 s ago, URL-encoded: what ``count`` browsers would send."""
     shown_at = time.time() - 10
@@ -191,6 +213,12 @@ def main():
         metavar=("COUNT", "FILE"),
         help="only write COUNT anti-robot stamps of the signing form (each good for one submission) to FILE",
     )
+    parser.add_argument(
+        "--emails",
+        nargs=2,
+        metavar=("COUNT", "PREFIX"),
+        help="only add COUNT unconfirmed signatures (addresses PREFIX<n>@...) with their confirmation emails queued",
+    )
     parser.add_argument("--force", action="store_true", help="seed a database whose name does not say bench")
     args = parser.parse_args()
     if args.stamps:
@@ -201,6 +229,10 @@ def main():
     if "bench" not in database and not args.force:
         # The seed empties the signatures table: never someone's real one by mistake.
         raise SystemExit(f"refusing to seed {database!r}: use a database named *bench* (make bench-seed) or --force")
+    if args.emails:
+        count, prefix = args.emails
+        queued_emails(int(count), prefix)
+        return
     if args.pending:
         count, prefix, path = args.pending
         pending_signatures(int(count), prefix, path)

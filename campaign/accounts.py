@@ -33,8 +33,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from campaign import emails
 from campaign.client_ip import client_key
-from campaign.outbox import queue_email
+from campaign.outbox import queue
 from campaign.site import absolute_url
 
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -193,11 +194,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 **context,
             },
         )
-        queue_email(
+        # allauth renders its own text (with the link's one-time key): the row carries it, the worker lays it out.
+        queue(
+            emails.ACCOUNT_MESSAGE,
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
             to=email,
-            template="campaign/emails/account_message",
-            context={"subject": message.subject, "body": message.body},
+            params={"subject": message.subject, "body": message.body},
             language=translation.get_language(),
         )
 

@@ -199,9 +199,9 @@ class PageRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
-    list_filter = ["status"]
-    readonly_fields = ("key", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error", "subject")
+    list_display = ["key", "kind", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["status", "kind"]
+    readonly_fields = ("key", "kind", "status", "attempts", "created_at", "next_attempt_at", "sent_at", "last_error")
     fields = readonly_fields
     actions = ["retry"]
     deletable = True

@@ -8,7 +8,11 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
-        from campaign import http_cache, initial_content
+        from campaign import (
+            emails,  # noqa: F401 - registers the kinds of email
+            http_cache,
+            initial_content,
+        )
         from campaign.models import Page, PageRevision
 
         http_cache.invalidate_pages_on_change(Page, PageRevision)

@@ -197,12 +197,15 @@ class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
 
 
 class OutgoingEmail(models.Model):
-    """One message in the outbox, written in the transaction that caused it.
+    """The intent to send one email, written in the transaction that caused it.
 
-    The unique ``key`` makes queueing idempotent (the same logical message is
+    It names the kind of email, the object it is about and the language; the
+    worker renders the message when it sends it (``campaign.outbox``). The
+    unique ``key`` makes queueing idempotent (the same logical message is
     never queued twice), and the row lock taken while sending makes delivery
-    at most once per worker: see ``campaign.outbox``. Once sent, the content
-    and the recipient are erased; only the key, status and times remain.
+    at most once per worker. Once sent, the recipient and parameters are
+    erased; only the key, kind, status and times remain. Inserting rows
+    notifies the worker (trigger ``campaign_outbox_notify``).
     """
 
     class Status(models.TextChoices):
@@ -211,11 +214,14 @@ class OutgoingEmail(models.Model):
         FAILED = "failed", _("échec")
 
     key = models.CharField(_("clé"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=100)
+    # The object the email is about (its kind knows the model); gone at sending time, the email is dropped.
+    object_id = models.BigIntegerField(_("objet concerné"), null=True, blank=True)
+    language = models.CharField(_("langue"), max_length=10, blank=True)
+    # What the object does not say, for kinds that need it (JSON).
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    # For kinds without object, or whose recipient is not the object's address.
     recipient = models.EmailField(_("destinataire"), blank=True)
-    subject = models.CharField(_("objet"), max_length=300, blank=True)
-    body_text = models.TextField(_("texte"), blank=True)
-    body_html = models.TextField(_("HTML"), blank=True)
-    headers = models.JSONField(_("en-têtes"), default=dict, blank=True)
     status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
@@ -242,9 +248,10 @@ class OutgoingEmail(models.Model):
                 name="campaign_outbox_sent_has_time",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="pending") | ~models.Q(recipient=""),
-                name="campaign_outbox_pending_has_recipient",
+                condition=~models.Q(status="pending") | ~models.Q(recipient="") | models.Q(object_id__isnull=False),
+                name="campaign_outbox_pending_has_addressee",
             ),
+            models.CheckConstraint(condition=~models.Q(kind=""), name="campaign_outbox_has_kind"),
         ]
 
     def __str__(self) -> str:

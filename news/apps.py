@@ -9,6 +9,7 @@ class NewsConfig(AppConfig):
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
         from campaign import http_cache
+        from news import emails  # noqa: F401 - registers the kinds of email
         from news.models import Post
 
         http_cache.invalidate_pages_on_change(Post)

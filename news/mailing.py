@@ -10,16 +10,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.links import InvalidLink
 from campaign.models import OutgoingEmail, User
-from campaign.outbox import queue_email, wake_worker
-from campaign.site import absolute_url
+from campaign.outbox import queue
+from news import emails
 from news.models import Post, PostDelivery, PostMailing
-from petitions import tokens
 from petitions.models import Signature, SignatureQuerySet
 
 logger = logging.getLogger(__name__)
@@ -69,22 +67,6 @@ def signature_id_from_token(token: str) -> int:
     return int(value)
 
 
-EMAIL_TEMPLATE = "news/emails/news_post"
-
-
-def _email_context(post: Post, first_name: str, unsubscribe_url: str, withdraw_url: str) -> dict:
-    with translation.override(settings.LANGUAGE_CODE):
-        post_url = absolute_url(post.get_absolute_url())
-    return {
-        "post": post,
-        "post_url": post_url,
-        "first_name": first_name,
-        "unsubscribe_url": unsubscribe_url,
-        "withdraw_url": withdraw_url,
-        "site_url": settings.SITE_URL,
-    }
-
-
 class EmailPreview(TypedDict):
     subject: str
     lines: list[str]
@@ -98,29 +80,17 @@ def email_preview(post: Post) -> EmailPreview:
     """
     with translation.override(settings.LANGUAGE_CODE):
         placeholder = _("[lien personnel]")
-        context = _email_context(post, _("[prénom]"), placeholder, placeholder)
-        subject = " ".join(render_to_string(f"{EMAIL_TEMPLATE}_subject.txt", context).split())
-        text = render_to_string(f"{EMAIL_TEMPLATE}.txt", context)
+        context = emails.email_context(post, _("[prénom]"), placeholder, placeholder)
+        subject = " ".join(render_to_string(f"{emails.EMAIL_TEMPLATE}_subject.txt", context).split())
+        text = render_to_string(f"{emails.EMAIL_TEMPLATE}.txt", context)
     # Up to the signature ("-- "): what is the same for every signer but the first name.
     body = text.split("\n-- \n", 1)[0]
     return {"subject": subject, "lines": body.strip().splitlines()}
 
 
-def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail:
-    with translation.override(settings.LANGUAGE_CODE):
-        unsubscribe_url = absolute_url(reverse("news:unsubscribe", kwargs={"token": unsubscribe_token(signature)}))
-        # Like every email about a signature: the way to see what is kept and withdraw it.
-        withdraw_url = absolute_url(reverse("petitions:withdraw", args=[tokens.withdrawal_token(signature)]))
-    return queue_email(
-        # Keyed under the signature, so that withdrawing it erases this email too.
-        key=signature.email_key("news", post.pk),
-        to=signature.email,
-        template=EMAIL_TEMPLATE,
-        context=_email_context(post, signature.first_name, unsubscribe_url, withdraw_url),
-        # RFC 8058: mail clients offer a one-click "unsubscribe" that POSTs here.
-        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        wake=False,
-    )
+def _queue_post_email(post: Post, signature: Signature) -> OutgoingEmail | None:
+    # Keyed under the signature, so that withdrawing it erases this email too.
+    return queue(emails.NEWS_POST, key=signature.email_key("news", post.pk), about=signature, params={"post": post.pk})
 
 
 def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None = None) -> int:
@@ -149,6 +119,8 @@ def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None
             try:
                 with transaction.atomic():
                     email = _queue_post_email(post, signature)
+                    if email is None:
+                        continue  # another worker has just queued this signer
                     PostDelivery.objects.create(post=post, signature=signature, email=email, created_at=now)
             except IntegrityError:
                 continue  # another worker has just queued this signer
@@ -159,8 +131,6 @@ def send_batch(post_id: int, batch_size: int | None = None, now: datetime | None
         else:
             send_post_batch.enqueue(post_id)
         mailing.save(update_fields=["last_batch_at", "finished_at"])
-        if queued:
-            wake_worker()
     logger.info("news %s: queued %d emails", post_id, queued)
     return queued
 

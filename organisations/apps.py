@@ -9,6 +9,7 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
         from campaign import http_cache, initial_content, pending
+        from organisations import emails  # noqa: F401 - registers the kinds of email
         from organisations.initial_content import load_organisations, load_paper_pages
         from organisations.models import Organisation, PaperBatch
 

@@ -25,11 +25,11 @@ from django.utils import timezone, translation
 
 from campaign.audit import record_change
 from campaign.models import AuditEntry, Page, PageRevision, User
-from campaign.outbox import queue_email
+from campaign.outbox import queue
 from campaign.pdf import render_pdf
 from campaign.qr import qr_svg
 from campaign.site import absolute_url
-from organisations import sharing
+from organisations import emails, sharing
 from organisations.models import Organisation, PaperBatch, PaperBatchLine, PaperTally
 
 # The staff-edited texts printed on the sheet (``campaign.models.Page``).
@@ -177,7 +177,7 @@ def refuse(batch: PaperBatch, *, user: User, reason: str) -> PaperBatch:
     record_change(
         user, action=AuditEntry.Action.REFUSE, instance=batch, description=_describe(batch), rows=batch.signatures
     )
-    notify_editors(batch, "paper_batch_refused")
+    notify_editors(batch, emails.PAPER_BATCH_REFUSED)
     return batch
 
 
@@ -192,28 +192,15 @@ def withdraw(batch: PaperBatch, *, user: User, reason: str) -> PaperBatch:
     record_change(
         user, action=AuditEntry.Action.WITHDRAW, instance=batch, description=_describe(batch), rows=batch.signatures
     )
-    notify_editors(batch, "paper_batch_withdrawn")
+    notify_editors(batch, emails.PAPER_BATCH_WITHDRAWN)
     return batch
 
 
-def notify_editors(batch: PaperBatch, template: str) -> None:
+def notify_editors(batch: PaperBatch, kind: str) -> None:
     """Email staff's decision on ``batch`` to its organisation's editors: the one place paper emails are queued."""
-    organisation = batch.organisation
-    editors = User.objects.filter(memberships__organisation=organisation, is_active=True).order_by("pk")
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "batch": batch,
-            "organisation": organisation,
-            "reason": batch.reason,
-            "space_url": absolute_url(reverse("organisations:paper", args=[organisation.slug])),
-        }
-        for editor in editors:
-            queue_email(
-                key=f"{template}:{batch.pk}:{editor.pk}",
-                to=editor.email,
-                template=f"organisations/emails/{template}",
-                context=context,
-            )
+    editors = User.objects.filter(memberships__organisation=batch.organisation, is_active=True).order_by("pk")
+    for editor in editors:
+        queue(kind, key=f"{kind}:{batch.pk}:{editor.pk}", about=batch, to=editor.email)
 
 
 # --- The sheet --------------------------------------------------------------

@@ -1,13 +1,13 @@
 """What happens to an organisation: it applies, confirms its contact, is approved or refused, edits its profile.
 
 Every function that changes state runs in one transaction with the emails it
-causes (``campaign.outbox.queue_email``): a rolled-back change sends nothing.
+causes (``campaign.outbox.queue``): a rolled-back change sends nothing. The
+emails are rendered when the worker sends them (organisations/emails.py).
 """
 
 import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress
@@ -28,9 +28,10 @@ from campaign.db import violated_constraint
 from campaign.images import CleanImage
 from campaign.links import ExpiredLink, InvalidLink
 from campaign.models import User
-from campaign.outbox import queue_email
+from campaign.outbox import queue
 from campaign.site import absolute_url
 from campaign.slugs import save_with_unique_slug
+from organisations import emails
 from organisations.models import Membership, Organisation
 
 # Named when organisations were part of the petition app: the links already emailed carry it.
@@ -148,15 +149,10 @@ def submit_request(
     if logo is not None:
         set_logo(organisation, logo)
     save_with_unique_slug(organisation, slug_base(organisation), constraint=SLUG_CONSTRAINT, reserved=RESERVED_SLUGS)
-    queue_email(
+    queue(
+        emails.CONFIRM,
         key=f"organisation-confirm:{organisation.pk}",
-        to=contact_email,
-        template="organisations/emails/organisation_confirm",
-        context={
-            "organisation": organisation,
-            "confirm_url": absolute_url(reverse("organisations:confirm", args=[confirmation_token(organisation)])),
-            "days": settings.ORGANISATION_CONFIRMATION_DAYS,
-        },
+        about=organisation,
         language=translation.get_language(),
     )
     return organisation
@@ -191,13 +187,12 @@ def confirm_contact(organisation: Organisation) -> bool:
             if not updated:
                 return False
             organisation.refresh_from_db()
-            admin_url = absolute_url(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
             for moderator in moderators():
-                queue_email(
+                queue(
+                    emails.REQUEST_STAFF,
                     key=f"organisation-request:{organisation.pk}:{moderator.pk}",
+                    about=organisation,
                     to=moderator.email,
-                    template="organisations/emails/organisation_request_staff",
-                    context={"organisation": organisation, "admin_url": admin_url},
                 )
     except IntegrityError as error:
         if violated_constraint(error) == NAME_CONSTRAINT:
@@ -215,16 +210,6 @@ def set_password_url(user: User) -> str:
     token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token})
     return absolute_url(path)
-
-
-def editor_access_context(password_url: str | None) -> dict[str, Any]:
-    """What the approval and invitation emails need to tell an editor how to get in."""
-    return {
-        "password_url": password_url,
-        "password_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
-        "reset_url": absolute_url(reverse("account_reset_password")),
-        "space_url": absolute_url(reverse("organisations:space")),
-    }
 
 
 def invite_editor(organisation: Organisation, email: str, full_name: str = "") -> tuple[Membership, str | None]:
@@ -268,15 +253,12 @@ def approve(organisation: Organisation) -> Organisation:
         raise
     if organisation.contact_email:
         _membership, password_url = invite_editor(organisation, organisation.contact_email, organisation.contact_name)
-        queue_email(
+        queue(
+            emails.APPROVED,
             key=f"organisation-approved:{organisation.pk}:{now.timestamp():.0f}",
+            about=organisation,
             to=organisation.contact_email,
-            template="organisations/emails/organisation_approved",
-            context={
-                "organisation": organisation,
-                "organisation_url": absolute_url(organisation.get_absolute_url()),
-                **editor_access_context(password_url),
-            },
+            params={"password_url": password_url},
         )
     return organisation
 
@@ -290,15 +272,12 @@ def refuse(organisation: Organisation, reason: str) -> Organisation:
     organisation.refusal_reason = reason
     organisation.save(update_fields=["status", "refused_at", "refusal_reason"])
     if organisation.contact_email:
-        queue_email(
+        queue(
+            emails.REFUSED,
             key=f"organisation-refused:{organisation.pk}:{now.timestamp():.0f}",
+            about=organisation,
             to=organisation.contact_email,
-            template="organisations/emails/organisation_refused",
-            context={
-                "organisation": organisation,
-                "reason": reason,
-                "refused_days": settings.ORGANISATION_REFUSED_RETENTION_DAYS,
-            },
+            params={"reason": reason},
         )
     return organisation
 
@@ -323,11 +302,11 @@ def withdraw(organisation: Organisation) -> Organisation:
 def send_invitation(organisation: Organisation, email: str, full_name: str = "") -> Membership:
     """Staff invite one more editor for an approved organisation."""
     membership, password_url = invite_editor(organisation, email, full_name)
-    queue_email(
+    queue(
+        emails.EDITOR_INVITATION,
         key=f"editor-invitation:{membership.pk}:{timezone.now().timestamp():.0f}",
-        to=membership.user.email,
-        template="organisations/emails/editor_invitation",
-        context={"organisation": organisation, **editor_access_context(password_url)},
+        about=membership,
+        params={"password_url": password_url},
     )
     return membership
 

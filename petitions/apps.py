@@ -9,6 +9,7 @@ class PetitionsConfig(AppConfig):
     def ready(self):
         # Imported here: models can be imported only once the app registry is ready.
         from campaign import http_cache, initial_content
+        from petitions import emails  # noqa: F401 - registers the kinds of email
         from petitions.initial_content import load_petition
         from petitions.models import Petition
 

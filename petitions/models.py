@@ -95,8 +95,9 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
     def erase(self) -> int:
         """Delete these signatures and every email about them; return how many signatures.
 
-        Queued and failed emails hold the address; sent ones hold nothing
-        personal but their keys name the signature: all go. The counter
+        Queued and failed emails are about the signature (some hold the
+        address); sent ones hold nothing personal but their keys name the
+        signature: all go. The counter
         follows through the database triggers.
         """
         signature_id = Func(
@@ -233,7 +234,7 @@ class Signature(models.Model):
         return f"{self.EMAIL_KEY_PREFIX}{self.pk}:{kind}:{number}"
 
     def queued_emails(self) -> models.QuerySet[OutgoingEmail]:
-        """Emails to this signer not sent yet (they hold the address)."""
+        """Emails to this signer not sent yet."""
         return OutgoingEmail.objects.filter(key__startswith=f"{self.EMAIL_KEY_PREFIX}{self.pk}:").exclude(
             status=OutgoingEmail.Status.SENT
         )

@@ -1,8 +1,14 @@
+import functools
+
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,6 +31,37 @@ def _featured_or_404():
 
 def _closed(request, petition):
     return render(request, "petitions/closed.html", {"petition": petition}, status=410)
+
+
+# Stands for the anti-robot stamp in the form rendered once; nothing a stamp or a label can contain.
+STAMP_PLACEHOLDER = "\x00stamp\x00"
+
+
+@functools.lru_cache(maxsize=8)
+def _unbound_form(language: str) -> str:
+    form = SignatureForm()
+    form.initial["shown_at"] = STAMP_PLACEHOLDER
+    html = render_to_string("petitions/_sign_unbound.html", {"form": form})
+    if html.count(STAMP_PLACEHOLDER) != 1:
+        raise ValueError("the signing form must show its stamp once")
+    return html
+
+
+def unbound_fields(language: str, stamp: str) -> SafeString:
+    """The unbound form's fields with this visitor's stamp: rendered once per language and process.
+
+    The fields are the same for every visitor; rendering them (Django's field
+    and widget templates) was nine tenths of the form page (bench/README.md).
+    Per request, only the anti-robot stamp is put in (a signed, URL-safe
+    value: nothing to escape), and the page around adds the CSRF token.
+    """
+    return mark_safe(_unbound_form(language).replace(STAMP_PLACEHOLDER, stamp))  # noqa: S308
+
+
+@receiver(setting_changed)
+def _forget_unbound_form(clear=_unbound_form.cache_clear, **kwargs):
+    # Templates and settings change in tests.
+    clear()
 
 
 @never_cache
@@ -50,6 +87,7 @@ def sign(request):
         form = SignatureForm(initial={"via": request.GET.get("via", "")})
     context = {
         "form": form,
+        "unbound_fields": None if form.is_bound else unbound_fields(get_language(), form.initial["shown_at"]),
         "petition": petition,
         "rate_limited": status == 429,
         "retention_months": settings.SIGNATURE_RETENTION_MONTHS,

@@ -399,10 +399,10 @@ def test_join_page_sets_the_csrf_cookie_and_is_not_cached(client):
 
 
 def test_nothing_is_sent_or_stored_when_the_transaction_fails(client, monkeypatch):
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(services, "queue_email", broken)
+    monkeypatch.setattr(services, "queue", broken)
 
     with pytest.raises(RuntimeError):
         client.post("/organisations/rejoindre/", join_data())

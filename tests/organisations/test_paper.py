@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from campaign import outbox
 from campaign.db import violated_constraint
 from campaign.models import AuditEntry, OutgoingEmail
 from organisations import paper
@@ -168,18 +169,20 @@ def test_refusal_and_withdrawal_email_the_reason_to_the_editors():
 
     emails = list(OutgoingEmail.objects.order_by("pk"))
     assert [(email.recipient, email.key) for email in emails] == [
-        ("une@example.org", f"paper_batch_refused:{refused.pk}:{one.pk}"),
-        ("deux@example.org", f"paper_batch_refused:{refused.pk}:{two.pk}"),
-        ("une@example.org", f"paper_batch_withdrawn:{withdrawn.pk}:{one.pk}"),
-        ("deux@example.org", f"paper_batch_withdrawn:{withdrawn.pk}:{two.pk}"),
+        ("une@example.org", f"organisations.paper_batch_refused:{refused.pk}:{one.pk}"),
+        ("deux@example.org", f"organisations.paper_batch_refused:{refused.pk}:{two.pk}"),
+        ("une@example.org", f"organisations.paper_batch_withdrawn:{withdrawn.pk}:{one.pk}"),
+        ("deux@example.org", f"organisations.paper_batch_withdrawn:{withdrawn.pk}:{two.pk}"),
     ]
-    assert [email.subject for email in emails[1:3]] == [
-        "Signatures papier de SNUipp 82 : lot refusé",
-        "Signatures papier de SNUipp 82 : lot retiré du compte",
+    # Rendered as the worker renders them when it sends.
+    rendered = [outbox.render(email) for email in emails]
+    assert [(message.to, message.subject) for message in rendered[1:3]] == [
+        ("deux@example.org", "Signatures papier de SNUipp 82 : lot refusé"),
+        ("une@example.org", "Signatures papier de SNUipp 82 : lot retiré du compte"),
     ]
-    assert "Les feuilles ne portent pas de date." in emails[0].body_text
-    assert "Lot saisi deux fois." in emails[2].body_text
-    assert f"/espace/organisations/{organisation.slug}/papier/" in emails[0].body_text
+    assert "Les feuilles ne portent pas de date." in rendered[0].text
+    assert "Lot saisi deux fois." in rendered[2].text
+    assert f"/espace/organisations/{organisation.slug}/papier/" in rendered[0].text
 
 
 # --- Reconciliation ---------------------------------------------------------

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone, translation
 
+from campaign import outbox
 from campaign.antispam import form_timestamp
 from campaign.models import AuditEntry, OutgoingEmail
 from campaign.pdf import STATIC_SCHEME, _fetcher_class
@@ -207,12 +208,12 @@ def test_staff_refuse_with_a_reason_emailed_to_the_editors(staff, organisation):
     assert empty.context["form"].errors == {"reason": ["Ce champ est obligatoire."]}
     batch.refresh_from_db()
     assert (batch.status, batch.reason) == ("refused", "Feuilles sans date.")
-    email = OutgoingEmail.objects.get()
-    assert (email.recipient, email.subject) == (
+    email = outbox.render(OutgoingEmail.objects.get())
+    assert (email.to, email.subject) == (
         "redaction@example.org",
         "Signatures papier de SUD éducation 38 : lot refusé",
     )
-    assert "Feuilles sans date." in email.body_text
+    assert "Feuilles sans date." in email.text
 
 
 def test_staff_withdraw_an_accepted_batch(staff, organisation):

@@ -7,6 +7,9 @@ from tests.campaign.factories import enrol_totp, make_user
 from tests.campaign.html_text import heading
 from tests.petitions.factories import make_signature
 
+# Emails about a signature, as the signing path queues them.
+KIND = "petitions.signature_confirm"
+
 
 @pytest.fixture
 def staff_client(client, db):
@@ -38,7 +41,7 @@ def test_staff_read_a_signature_but_cannot_edit_it(staff_client, petition):
 
 def test_staff_deleting_a_signature_erases_its_queued_emails(staff_client, petition):
     signature = make_signature(petition)
-    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("confirm", 0), recipient=signature.email)
 
     response = staff_client.post(f"/admin/petitions/signature/{signature.pk}/delete/", {"post": "yes"})
 
@@ -50,7 +53,7 @@ def test_staff_deleting_a_signature_erases_its_queued_emails(staff_client, petit
 def test_staff_bulk_delete_erases_queued_emails(staff_client, petition):
     signatures = [make_signature(petition) for _ in range(3)]
     for signature in signatures:
-        OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+        OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("confirm", 0), recipient=signature.email)
 
     staff_client.post(
         "/admin/petitions/signature/",
@@ -75,7 +78,7 @@ def test_staff_deleting_a_petition_erases_its_signatures_and_their_emails(staff_
 
     other = make_petition()
     signature = make_signature(other)
-    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("confirm", 0), recipient=signature.email)
 
     response = staff_client.post(f"/admin/petitions/petition/{other.pk}/delete/", {"post": "yes"})
 
@@ -87,7 +90,7 @@ def test_staff_deleting_a_petition_erases_its_signatures_and_their_emails(staff_
 
 def test_deleting_one_signature_takes_its_emails(petition):
     signature = make_signature(petition)
-    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), recipient=signature.email)
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("confirm", 0), recipient=signature.email)
 
     assert signature.delete() == (1, {"petitions.Signature": 1})
     assert OutgoingEmail.objects.count() == 0

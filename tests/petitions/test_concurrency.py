@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 
+from campaign import outbox
 from campaign.models import OutgoingEmail
 from petitions import counter, tokens
 from petitions.initial_content import load_petition
@@ -64,7 +65,9 @@ def sign_and_confirm(number):
     address = f"10.{number // 250}.{number % 250}.7"
     email = f"parent{number}@example.org"
     signed = client.post("/signer/", form_data(email=email, show_name="on"), HTTP_X_FORWARDED_FOR=address)
-    body = OutgoingEmail.objects.get(recipient=email).body_text
+    signature = Signature.objects.get(email=email)
+    # The confirmation as the worker renders it.
+    body = outbox.render(OutgoingEmail.objects.get(key=signature.email_key("confirm"))).text
     confirmed = client.post(CONFIRM_PATH.search(body)[1], HTTP_X_FORWARDED_FOR=address)
     return signed.status_code, confirmed.status_code
 

@@ -221,17 +221,18 @@ def test_confirming_a_signature_withdrawn_meanwhile_changes_nothing(petition):
     assert counter.stored_counts(petition.pk) == (0, 0)
 
 
-def test_confirmation_is_found_and_changed_by_primary_key(petition, django_assert_num_queries):
+def test_confirmation_is_one_update_found_by_primary_key(petition, django_assert_num_queries):
     # "AND confirmed_at IS NULL" would let PostgreSQL pick the partial index of
     # pending signatures, slow when its statistics are stale (bench/README.md).
     signature = make_signature(petition, confirmed=False)
 
-    with django_assert_num_queries(4) as captured:
-        services.confirm(signature)
+    with django_assert_num_queries(1) as captured:
+        assert services.confirm(signature) is True
 
-    statements = [query["sql"] for query in captured.captured_queries]
-    assert [sql.split()[0] for sql in statements] == ["SAVEPOINT", "SELECT", "UPDATE", "RELEASE"]
-    assert [sql.split(" WHERE ")[-1].split(" FOR ")[0] for sql in statements[1:3]] == [
-        f'"petitions_signature"."id" = {signature.pk}',
-        f'"petitions_signature"."id" = {signature.pk}',
-    ]
+    [sql] = [query["sql"] for query in captured.captured_queries]
+    assert sql.split()[0] == "UPDATE"
+    assert sql.split(" WHERE ")[-1] == (
+        f'("petitions_signature"."id" = {signature.pk} AND num_nulls("petitions_signature"."confirmed_at") = 1)'
+    )
+    assert Signature.objects.get().confirmed_at == signature.confirmed_at
+    assert services.confirm(signature) is False

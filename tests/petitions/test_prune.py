@@ -14,6 +14,9 @@ from petitions.models import Petition, Signature, SignatureTally
 from tests.campaign.html_text import block_texts
 from tests.petitions.factories import make_petition, make_signature
 
+# Emails about a signature, as the signing path queues them.
+KIND = "petitions.signature_confirm"
+
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -30,7 +33,7 @@ def test_unconfirmed_signatures_are_deleted_after_seven_days_with_their_emails(p
     old_but_confirmed = make_signature(
         petition, created_at=NOW - timedelta(days=30), confirmed_at=NOW - timedelta(days=29)
     )
-    OutgoingEmail.objects.create(key=stale.email_key("confirm", 0), recipient=stale.email, status="failed")
+    OutgoingEmail.objects.create(kind=KIND, key=stale.email_key("confirm", 0), recipient=stale.email, status="failed")
 
     dry = prune("--dry-run")
     assert Signature.objects.count() == 3
@@ -76,7 +79,7 @@ def closed_petition(pages):
 
 def test_closed_petition_is_erased_after_six_months_keeping_counts_per_departement_and_day(closed_petition):
     signature = Signature.objects.filter(petition=closed_petition).first()
-    OutgoingEmail.objects.create(key=signature.email_key("already", 1), recipient=signature.email)
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("already", 1), recipient=signature.email)
     before = counter.stored_counts(closed_petition.pk)
 
     output = prune()

@@ -11,6 +11,9 @@ from petitions.models import Signature
 from tests.campaign.html_text import block_texts, heading
 from tests.petitions.factories import form_data, make_signature
 
+# Emails about a signature, as the signing path queues them.
+KIND = "petitions.signature_confirm"
+
 SIGNED = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 CONFIRMED = datetime(2026, 12, 1, 9, 45, tzinfo=UTC)
 REMINDED = datetime(2026, 12, 3, 18, 5, tzinfo=UTC)
@@ -39,7 +42,7 @@ def test_withdrawal_page_shows_everything_held_before_its_button(client, petitio
         last_reminded_at=REMINDED,
         appeal_revision=revision,
     )
-    OutgoingEmail.objects.create(key=signature.email_key("already", 2), recipient=signature.email)
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("already", 2), recipient=signature.email)
 
     response = client.get(withdraw_path(signature))
     html = response.content.decode()
@@ -77,11 +80,15 @@ def test_withdrawal_page_shows_everything_held_before_its_button(client, petitio
 def test_withdrawal_deletes_the_signature_its_emails_and_lowers_the_count(client, petition):
     kept = make_signature(petition, email="kept@example.org")
     signature = make_signature(petition, email="zoe@example.org", show_name=True)
-    OutgoingEmail.objects.create(key=signature.email_key("confirm", 0), status="sent", sent_at=signature.created_at)
-    OutgoingEmail.objects.create(key=signature.email_key("already", 1), recipient="zoe@example.org")
-    OutgoingEmail.objects.create(key=signature.email_key("already", 2), recipient="zoe@example.org", status="failed")
-    OutgoingEmail.objects.create(key=kept.email_key("already", 1), recipient="kept@example.org")
-    OutgoingEmail.objects.create(key=f"signature:{signature.pk}0:already:1", recipient="other@example.org")
+    OutgoingEmail.objects.create(
+        kind=KIND, key=signature.email_key("confirm", 0), status="sent", sent_at=signature.created_at
+    )
+    OutgoingEmail.objects.create(kind=KIND, key=signature.email_key("already", 1), recipient="zoe@example.org")
+    OutgoingEmail.objects.create(
+        kind=KIND, key=signature.email_key("already", 2), recipient="zoe@example.org", status="failed"
+    )
+    OutgoingEmail.objects.create(kind=KIND, key=kept.email_key("already", 1), recipient="kept@example.org")
+    OutgoingEmail.objects.create(kind=KIND, key=f"signature:{signature.pk}0:already:1", recipient="other@example.org")
     assert stored_counts(petition.pk) == (2, 1)
 
     response = client.post(withdraw_path(signature))
