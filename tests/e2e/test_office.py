@@ -60,7 +60,10 @@ def test_staff_approve_a_join_request_from_the_admins_home(site, visit, live_ser
     page = admin.page
 
     pending = page.locator(".pending-work")
-    assert pending.locator("li").all_inner_texts() == ["Demandes d'adhésion d'organisations : 1"]
+    assert pending.locator("li").all_inner_texts() == [
+        "Demandes d'adhésion d'organisations : 1",
+        "Lots de signatures sur papier en attente : 0",
+    ]
     assert fits(page)
     pending.get_by_role("link", name="Demandes d'adhésion d'organisations").click()
     assert page.locator("#result_list tbody th").all_inner_texts() == ["Parents du Tarn"]
@@ -73,7 +76,10 @@ def test_staff_approve_a_join_request_from_the_admins_home(site, visit, live_ser
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "contact@parents-tarn.example"
     page.goto(f"{live_server.url}/admin/")
-    assert page.locator(".pending-work li").all_inner_texts() == ["Demandes d'adhésion d'organisations : 0"]
+    assert page.locator(".pending-work li").all_inner_texts() == [
+        "Demandes d'adhésion d'organisations : 0",
+        "Lots de signatures sur papier en attente : 0",
+    ]
 
 
 def test_a_post_reaches_the_signers_who_asked_and_one_unsubscribes(site, visit, live_server, smtp_server, run_tasks):
