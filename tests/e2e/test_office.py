@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from news.models import PostMailing
 from organisations.models import Organisation
@@ -66,11 +67,11 @@ def test_staff_approve_a_join_request_from_the_admins_home(site, visit, live_ser
     ]
     assert fits(page)
     pending.get_by_role("link", name="Demandes d'adhésion d'organisations").click()
-    assert page.locator("#result_list tbody th").all_inner_texts() == ["Parents du Tarn"]
+    expect(page.locator("#result_list tbody th")).to_have_text(["Parents du Tarn"])
     page.locator("#result_list tbody").get_by_role("link", name="Approuver").click()
     page.get_by_role("button", name="Approuver").click()
 
-    assert page.get_by_text("« Parents du Tarn » est approuvée et figure sur le site.").is_visible()
+    expect(page.get_by_text("« Parents du Tarn » est approuvée et figure sur le site.")).to_be_visible()
     assert Organisation.objects.get(name="Parents du Tarn").status == Organisation.Status.APPROVED
     run_tasks()
     [message] = smtp_server.wait_for(1)
@@ -102,7 +103,7 @@ def test_a_post_reaches_the_signers_who_asked_and_one_unsubscribes(site, visit, 
     assert fits(page)
     page.get_by_role("button", name="Envoyer à 2 signataires").click()
 
-    assert page.get_by_text("L'envoi aux signataires a commencé ; il se poursuit en arrière-plan.").is_visible()
+    expect(page.get_by_text("L'envoi aux signataires a commencé ; il se poursuit en arrière-plan.")).to_be_visible()
     assert re.fullmatch(
         r"Envoyée le .+ \(heure de Paris\) à 2 signataires\. En cours.*", page.locator(".mailing-state").inner_text()
     )
@@ -111,11 +112,11 @@ def test_a_post_reaches_the_signers_who_asked_and_one_unsubscribes(site, visit, 
     messages = smtp_server.wait_for(2)
     assert sorted(message["To"] for message in messages) == ["parent0@example.org", "parent1@example.org"]
     page.reload()
-    assert page.locator(".mailing-progress dd").all_inner_texts() == ["2", "0", "0"]
+    expect(page.locator(".mailing-progress dd")).to_have_text(["2", "0", "0"])
     # No second mailing: the link is gone, and the confirmation page sends back to the progress.
     assert page.get_by_role("link", name="Préparer l'envoi aux signataires").count() == 0
     page.goto(f"{live_server.url}/espace/actualites/{post.pk}/envoyer/")
-    assert page.get_by_text("Cette actualité a déjà été envoyée aux signataires").is_visible()
+    expect(page.get_by_text("Cette actualité a déjà été envoyée aux signataires")).to_be_visible()
     assert PostMailing.objects.count() == 1
 
     # A signer follows the link at the foot of the email, on a phone.
@@ -124,7 +125,7 @@ def test_a_post_reaches_the_signers_who_asked_and_one_unsubscribes(site, visit, 
     signer = visit(link, width=WIDTH)
     assert signer.axe_violations() == []
     signer.page.get_by_role("button", name="Ne plus recevoir les actualités").click()
-    assert signer.page.get_by_text("Vous ne recevrez plus les actualités de la campagne par e-mail.").is_visible()
+    expect(signer.page.get_by_text("Vous ne recevrez plus les actualités de la campagne par e-mail.")).to_be_visible()
     assert signer.axe_violations() == []
     assert fits(signer.page)
     assert list(Signature.objects.filter(wants_news=True).values_list("email", flat=True)) == ["parent1@example.org"]
@@ -152,5 +153,5 @@ def test_staff_edit_the_english_appeal_from_its_english_text(site, visit, live_s
     assert page_row.current_revision("en").body.endswith("Read and approved by the coalition.")
     assert page_row.current_revision("fr") == french
     reader = visit("/en/appel/", width=WIDTH)
-    assert reader.page.get_by_text("Read and approved by the coalition.").is_visible()
+    expect(reader.page.get_by_text("Read and approved by the coalition.")).to_be_visible()
     assert reader.axe_violations() == []
