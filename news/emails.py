@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 
 from campaign.outbox import Email, email_kind
@@ -24,7 +23,6 @@ def email_context(post: Post, first_name: str, unsubscribe_url: str, withdraw_ur
         "unsubscribe_url": unsubscribe_url,
         # Like every email about a signature: the way to see what is kept and withdraw it.
         "withdraw_url": withdraw_url,
-        "site_url": settings.SITE_URL,
     }
 
 

@@ -9,13 +9,12 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.links import InvalidLink
 from campaign.models import OutgoingEmail, User
-from campaign.outbox import queue
+from campaign.outbox import queue, render_email
 from news import emails
 from news.models import Post, PostDelivery, PostMailing
 from petitions.models import Signature, SignatureQuerySet
@@ -81,8 +80,7 @@ def email_preview(post: Post) -> EmailPreview:
     with translation.override(settings.LANGUAGE_CODE):
         placeholder = _("[lien personnel]")
         context = emails.email_context(post, _("[prénom]"), placeholder, placeholder)
-        subject = " ".join(render_to_string(f"{emails.EMAIL_TEMPLATE}_subject.txt", context).split())
-        text = render_to_string(f"{emails.EMAIL_TEMPLATE}.txt", context)
+    subject, text, _html = render_email(emails.EMAIL_TEMPLATE, context, settings.LANGUAGE_CODE)
     # Up to the signature ("-- "): what is the same for every signer but the first name.
     body = text.split("\n-- \n", 1)[0]
     return {"subject": subject, "lines": body.strip().splitlines()}
